@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "mcp-runtime",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mcp-runtime", targets: ["mcp-runtime"]),
+        .library(name: "MCPRuntimeRender", targets: ["MCPRuntimeRender"]),
+        .library(name: "MCPProxyConfig", targets: ["MCPProxyConfig"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "4.1.0"..<"6.0.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+    ],
+    targets: [
+        // Kubernetes core types (ObjectMeta, workloads, JSONValue): pure, no I/O.
+        .target(name: "KubeCore"),
+        // MCPServer, MCPAccessGrant, MCPAgentSession wire types, defaulting, validation: pure.
+        .target(name: "MCPRuntimeAPI", dependencies: ["KubeCore"]),
+        // The versioned JSON the operator renders and mcp-proxy enforces: pure.
+        .target(name: "MCPProxyConfig", dependencies: ["MCPRuntimeAPI"]),
+        // Canonical resource URI, effective auth, proxy config and object rendering: pure.
+        .target(
+            name: "MCPRuntimeRender",
+            dependencies: [
+                "KubeCore", "MCPRuntimeAPI", "MCPProxyConfig",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Multi-document YAML/JSON manifests in, typed objects out (strict fields), YAML out.
+        .target(
+            name: "MCPManifests",
+            dependencies: ["KubeCore", "MCPRuntimeAPI", .product(name: "Yams", package: "Yams")]
+        ),
+        // The `mcp-runtime` command line (render; the operator joins later).
+        .target(
+            name: "MCPRuntimeCLI",
+            dependencies: [
+                "MCPManifests", "MCPRuntimeRender",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "mcp-runtime", dependencies: ["MCPRuntimeCLI"]),
+
+        .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
+        .testTarget(name: "MCPRuntimeAPITests", dependencies: ["MCPRuntimeAPI"]),
+        .testTarget(name: "MCPRuntimeRenderTests", dependencies: ["MCPRuntimeRender", "MCPManifests"]),
+        .testTarget(name: "MCPManifestsTests", dependencies: ["MCPManifests", "MCPRuntimeAPI"]),
+        .testTarget(name: "MCPRuntimeCLITests", dependencies: ["MCPRuntimeCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

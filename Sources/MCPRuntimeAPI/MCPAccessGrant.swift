@@ -1,0 +1,54 @@
+import KubeCore
+
+/// `MCPAccessGrant`: lets a subject use tools of one `MCPServer` up to a trust ceiling.
+public struct MCPAccessGrant: KubeResource, Hashable {
+    public static let apiVersion = MCPRuntimeGroup.apiVersion
+    public static let kind = "MCPAccessGrant"
+    public static let plural = "mcpaccessgrants"
+
+    public var apiVersion: String?
+    public var kind: String?
+    public var metadata: ObjectMeta
+    public var spec: MCPAccessGrantSpec
+    public var status: BindingStatus?
+
+    public init(metadata: ObjectMeta, spec: MCPAccessGrantSpec) {
+        self.apiVersion = Self.apiVersion
+        self.kind = Self.kind
+        self.metadata = metadata
+        self.spec = spec
+    }
+}
+
+public struct MCPAccessGrantSpec: Codable, Sendable, Hashable {
+    public var serverRef: ServerReference?
+    public var subject: SubjectRef?
+    public var maxTrust: String?
+    public var allowedSideEffects: [String]?
+    public var policyVersion: String?
+    public var disabled: Bool?
+    /// RFC 3339; the grant stops matching after it.
+    public var expiresAt: String?
+    public var toolRules: [ToolRule]?
+
+    public init(serverRef: ServerReference? = nil, subject: SubjectRef? = nil, maxTrust: String? = nil, allowedSideEffects: [String]? = nil, toolRules: [ToolRule]? = nil) {
+        self.serverRef = serverRef
+        self.subject = subject
+        self.maxTrust = maxTrust
+        self.allowedSideEffects = allowedSideEffects
+        self.toolRules = toolRules
+    }
+}
+
+/// Allows or denies one tool within a grant.
+public struct ToolRule: Codable, Sendable, Hashable {
+    public var name: String?
+    public var decision: String?
+    public var requiredTrust: String?
+
+    public init(name: String? = nil, decision: String? = nil, requiredTrust: String? = nil) {
+        self.name = name
+        self.decision = decision
+        self.requiredTrust = requiredTrust
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import KubeCore
+
+/// Identifies one `MCPServer`.
+public struct ServerKey: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var namespace: String
+    public var name: String
+
+    public init(namespace: String, name: String) {
+        self.namespace = namespace
+        self.name = name
+    }
+
+    public var description: String { "\(namespace)/\(name)" }
+
+    public static func < (lhs: ServerKey, rhs: ServerKey) -> Bool {
+        (lhs.namespace, lhs.name) < (rhs.namespace, rhs.name)
+    }
+}
+
+/// A validated subject: at least one field is set.
+public struct Subject: Sendable, Hashable {
+    public var humanID: String?
+    public var agentID: String?
+    public var teamID: String?
+}
+
+/// A validated `MCPAccessGrant`.
+public struct ResolvedGrant: Sendable, Hashable {
+    public var name: String
+    public var namespace: String
+    public var server: ServerKey
+    public var subject: Subject
+    public var maxTrust: TrustLevel?
+    public var allowedSideEffects: [SideEffect]
+    public var policyVersion: String?
+    public var disabled: Bool
+    public var expiresAt: Date?
+    public var toolRules: [ResolvedToolRule]
+}
+
+public struct ResolvedToolRule: Sendable, Hashable {
+    public var name: String
+    public var decision: PolicyDecision
+    public var requiredTrust: TrustLevel?
+}
+
+/// A validated `MCPAgentSession`.
+public struct ResolvedAgentSession: Sendable, Hashable {
+    public var name: String
+    public var namespace: String
+    public var server: ServerKey
+    public var subject: Subject
+    public var consentedTrust: TrustLevel?
+    public var expiresAt: Date?
+    public var revoked: Bool
+    public var upstreamToken: SecretRef?
+    public var policyVersion: String?
+}
+
+/// The outcome of resolving a grant or a session.
+public struct BindingResolution<Value: Sendable>: Sendable {
+    public var value: Value?
+    public var issues: [ValidationIssue]
+}
+
+extension MCPAccessGrant {
+    /// Validates and resolves this grant. Pure.
+    public func resolve() -> BindingResolution<ResolvedGrant> {
+        var checker = BindingChecker(metadata: metadata)
+        let path = FieldPath("spec")
+        let server = checker.serverKey(spec.serverRef, at: path.child("serverRef"))
+        let subject = checker.subject(spec.subject, at: path.child("subject"))
+        let maxTrust = checker.issues.choice(spec.maxTrust, as: TrustLevel.self, at: path.child("maxTrust"))
+        var sideEffects: [SideEffect] = []
+        for (index, value) in (spec.allowedSideEffects ?? []).enumerated() {
+            if let effect = checker.issues.choice(value, as: SideEffect.self, at: path.child("allowedSideEffects").index(index)) {
+                sideEffects.append(effect)
+            }
+        }
+        checker.issues.unique(spec.allowedSideEffects ?? [], at: path.child("allowedSideEffects"), what: "side effect")
+        var rules: [ResolvedToolRule] = []
+        for (index, rule) in (spec.toolRules ?? []).enumerated() {
+            let item = path.child("toolRules").index(index)
+            let trust = checker.issues.choice(rule.requiredTrust, as: TrustLevel.self, at: item.child("requiredTrust"))
+            var decision: PolicyDecision?
+            if rule.decision?.isEmpty ?? true {
+                checker.issues.required(item.child("decision"), "a tool rule needs a decision", hint: "use allow or deny")
+            } else {
+                decision = checker.issues.choice(rule.decision, as: PolicyDecision.self, at: item.child("decision"))
+            }
+            guard let name = rule.name, !name.isEmpty else {
+                checker.issues.required(item.child("name"), "a tool rule needs the tool's name")
+                continue
+            }
+            if let decision { rules.append(ResolvedToolRule(name: name, decision: decision, requiredTrust: trust)) }
+        }
+        checker.issues.unique((spec.toolRules ?? []).map(\.name), at: path.child("toolRules"), field: "name", what: "tool rule")
+        checker.policyVersion(spec.policyVersion, at: path.child("policyVersion"))
+        let expiresAt = checker.timestamp(spec.expiresAt, at: path.child("expiresAt"))
+
+        guard checker.issues.errors.isEmpty, let server, let subject else {
+            return BindingResolution(value: nil, issues: checker.issues.items)
+        }
+        let grant = ResolvedGrant(
+            name: checker.name, namespace: checker.namespace, server: server, subject: subject,
+            maxTrust: maxTrust, allowedSideEffects: sideEffects, policyVersion: spec.policyVersion,
+            disabled: spec.disabled ?? false, expiresAt: expiresAt, toolRules: rules
+        )
+        return BindingResolution(value: grant, issues: checker.issues.items)
+    }
+}
+
+extension MCPAgentSession {
+    /// Validates and resolves this session. Pure.
+    public func resolve() -> BindingResolution<ResolvedAgentSession> {
+        var checker = BindingChecker(metadata: metadata)
+        let path = FieldPath("spec")
+        let server = checker.serverKey(spec.serverRef, at: path.child("serverRef"))
+        let subject = checker.subject(spec.subject, at: path.child("subject"))
+        let trust = checker.issues.choice(spec.consentedTrust, as: TrustLevel.self, at: path.child("consentedTrust"))
+        let expiresAt = checker.timestamp(spec.expiresAt, at: path.child("expiresAt"))
+        checker.policyVersion(spec.policyVersion, at: path.child("policyVersion"))
+        var token: SecretRef?
+        if let ref = spec.upstreamTokenSecretRef {
+            token = checker.issues.secretRef(ref, at: path.child("upstreamTokenSecretRef"))
+        }
+        guard checker.issues.errors.isEmpty, let server, let subject else {
+            return BindingResolution(value: nil, issues: checker.issues.items)
+        }
+        let session = ResolvedAgentSession(
+            name: checker.name, namespace: checker.namespace, server: server, subject: subject,
+            consentedTrust: trust, expiresAt: expiresAt, revoked: spec.revoked ?? false,
+            upstreamToken: token, policyVersion: spec.policyVersion
+        )
+        return BindingResolution(value: session, issues: checker.issues.items)
+    }
+}
+
+/// Checks shared by grants and sessions.
+struct BindingChecker {
+    let name: String
+    let namespace: String
+    var issues = IssueList()
+
+    init(metadata: ObjectMeta) {
+        name = metadata.name ?? ""
+        namespace = metadata.namespace ?? "default"
+        if name.isEmpty { issues.required(FieldPath("metadata", "name"), "name is required") }
+    }
+
+    mutating func serverKey(_ ref: ServerReference?, at path: FieldPath) -> ServerKey? {
+        guard let serverName = ref?.name, !serverName.isEmpty else {
+            issues.required(path.child("name"), "the MCPServer this applies to is required", hint: "set spec.serverRef.name (and spec.serverRef.namespace if it lives elsewhere)")
+            return nil
+        }
+        return ServerKey(namespace: ref?.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? namespace, name: serverName)
+    }
+
+    mutating func subject(_ subject: SubjectRef?, at path: FieldPath) -> Subject? {
+        let value = Subject(
+            humanID: subject?.humanID.flatMap { $0.isEmpty ? nil : $0 },
+            agentID: subject?.agentID.flatMap { $0.isEmpty ? nil : $0 },
+            teamID: subject?.teamID.flatMap { $0.isEmpty ? nil : $0 }
+        )
+        if let team = value.teamID, !Syntax.isIdentifier(team) {
+            issues.invalid(path.child("teamID"), "teamID must be a stable identifier of 1 to 128 characters without whitespace")
+        }
+        guard value.humanID != nil || value.agentID != nil || value.teamID != nil else {
+            issues.required(path, "at least one of humanID, agentID or teamID is required", hint: "a subject that names nobody would match everybody")
+            return nil
+        }
+        return value
+    }
+
+    mutating func timestamp(_ text: String?, at path: FieldPath) -> Date? {
+        guard let text else { return nil }
+        guard let date = Syntax.parseTimestamp(text) else {
+            issues.invalid(path, "\"\(text)\" is not an RFC 3339 timestamp", hint: "use e.g. 2026-12-31T23:59:59Z")
+            return nil
+        }
+        return date
+    }
+
+    mutating func policyVersion(_ version: String?, at path: FieldPath) {
+        if let version, !Syntax.isIdentifier(version, maxLength: 63) {
+            issues.invalid(path, "\"\(version)\" is not a policy version", hint: "use a short label without whitespace, such as v2")
+        }
+    }
+}

@@ -1,0 +1,135 @@
+/// `spec.auth`: how the proxy authenticates callers.
+public struct AuthConfig: Codable, Sendable, Hashable {
+    /// `none`, `header` (default when `auth` is present) or `oauth`.
+    public var mode: String?
+    public var humanIDHeader: String?
+    public var agentIDHeader: String?
+    public var teamIDHeader: String?
+    public var sessionIDHeader: String?
+    public var tokenHeader: String?
+    public var issuerURL: String?
+    /// Defaults to the canonical resource URI.
+    public var audience: String?
+    public var requiredScopes: [String]?
+    /// Advertised in Protected Resource Metadata; defaults to `requiredScopes`.
+    public var scopesSupported: [String]?
+    public var allowedAlgorithms: [String]?
+    public var jwksURI: String?
+    public var introspection: IntrospectionConfig?
+    public var allowedOrigins: [String]?
+    public var clockSkewSeconds: Int?
+    /// The claim naming the caller's team; default: `team_id`, then `tenant_id`, then `tid`.
+    public var teamClaim: String?
+
+    public init(mode: String? = nil, issuerURL: String? = nil, audience: String? = nil, requiredScopes: [String]? = nil) {
+        self.mode = mode
+        self.issuerURL = issuerURL
+        self.audience = audience
+        self.requiredScopes = requiredScopes
+    }
+}
+
+/// RFC 7662 introspection of opaque tokens with the proxy's own client credentials.
+public struct IntrospectionConfig: Codable, Sendable, Hashable {
+    public var clientID: String?
+    public var clientSecretRef: SecretKeyRef?
+
+    public init(clientID: String? = nil, clientSecretRef: SecretKeyRef? = nil) {
+        self.clientID = clientID
+        self.clientSecretRef = clientSecretRef
+    }
+}
+
+/// `spec.policy`: governance of `tools/call`.
+public struct PolicyConfig: Codable, Sendable, Hashable {
+    /// `allow-list` (default) or `observe`.
+    public var mode: String?
+    /// `deny` (default) or `allow`.
+    public var defaultDecision: String?
+    public var enforceOn: String?
+    public var policyVersion: String?
+
+    public init(mode: String? = nil, defaultDecision: String? = nil, policyVersion: String? = nil) {
+        self.mode = mode
+        self.defaultDecision = defaultDecision
+        self.policyVersion = policyVersion
+    }
+}
+
+/// `spec.session`: agent sessions.
+public struct SessionConfig: Codable, Sendable, Hashable {
+    public var required: Bool?
+    public var store: String?
+    public var headerName: String?
+    /// A Go duration such as `24h`.
+    public var maxLifetime: String?
+    public var idleTimeout: String?
+    public var upstreamTokenHeader: String?
+
+    public init(required: Bool? = nil) {
+        self.required = required
+    }
+}
+
+/// `spec.gateway`: the `mcp-proxy` in front of the server.
+public struct GatewayConfig: Codable, Sendable, Hashable {
+    public var enabled: Bool?
+    public var image: String?
+    public var port: Int?
+    public var upstreamURL: String?
+    public var stripPrefix: String?
+    public var resources: ComputeResources?
+
+    public init(enabled: Bool? = nil) {
+        self.enabled = enabled
+    }
+}
+
+/// `spec.analytics`: accepted for compatibility with the original; not applied.
+public struct AnalyticsConfig: Codable, Sendable, Hashable {
+    public var disabled: Bool?
+    public var ingestURL: String?
+    public var source: String?
+    public var eventType: String?
+    public var apiKeySecretRef: SecretKeyRef?
+}
+
+/// `spec.rollout`: how the MCP server Deployment rolls out.
+public struct RolloutConfig: Codable, Sendable, Hashable {
+    public var strategy: String?
+    public var maxUnavailable: String?
+    public var maxSurge: String?
+    public var canaryReplicas: Int?
+
+    public init(strategy: String? = nil) {
+        self.strategy = strategy
+    }
+}
+
+/// `spec.upstreamAuth`: credentials the proxy presents to the MCP server.
+public struct UpstreamAuthConfig: Codable, Sendable, Hashable {
+    /// `none` (default), `secret` or `tokenExchange`.
+    public var mode: String?
+    /// The header carrying the credential; default `Authorization` (as `Bearer <value>`).
+    public var header: String?
+    public var secretRef: SecretKeyRef?
+    public var tokenExchange: TokenExchangeConfig?
+
+    public init(mode: String? = nil) {
+        self.mode = mode
+    }
+}
+
+/// RFC 8693 token exchange at the issuer's token endpoint.
+public struct TokenExchangeConfig: Codable, Sendable, Hashable {
+    public var audience: String?
+    public var scopes: [String]?
+    public var clientID: String?
+    public var clientSecretRef: SecretKeyRef?
+
+    public init(audience: String? = nil, clientID: String? = nil, clientSecretRef: SecretKeyRef? = nil) {
+        self.audience = audience
+        self.clientID = clientID
+        self.clientSecretRef = clientSecretRef
+    }
+}

@@ -1,0 +1,3 @@
+import MCPRuntimeCLI
+
+MCPRuntimeCommand.main()

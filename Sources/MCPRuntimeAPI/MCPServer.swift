@@ -132,4 +132,8 @@ public struct InventoryItem: Codable, Sendable, Hashable {
     public var name: String?
     public var description: String?
     public var labels: [String: String]?
+
+    public init(name: String? = nil) {
+        self.name = name
+    }
 }

@@ -92,6 +92,8 @@ public struct AnalyticsConfig: Codable, Sendable, Hashable {
     public var source: String?
     public var eventType: String?
     public var apiKeySecretRef: SecretKeyRef?
+
+    public init() {}
 }
 
 /// `spec.rollout`: how the MCP server Deployment rolls out.

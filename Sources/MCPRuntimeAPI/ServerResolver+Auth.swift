@@ -80,7 +80,7 @@ extension ServerResolver {
                 }
             } else {
                 issues.invalid(path.child("audience"), "\"\(explicit)\" is not an absolute URI without a fragment", hint: "use the canonical URI clients connect to, e.g. https://mcp.example.com/team-a/mcp")
-                audience = nil
+                return (Self.unusableOAuth(issuer: issuer), Self.unresolvableAudienceReason)
             }
         } else {
             audience = resource?.description
@@ -138,6 +138,11 @@ extension ServerResolver {
             teamClaims: auth.teamClaim.map { [$0] } ?? Defaults.teamClaims
         )
         return (resolved, unusableReason)
+    }
+
+    /// Settings that bind no audience: only ever rendered for a server that fails closed.
+    static func unusableOAuth(issuer: String) -> ResolvedOAuth {
+        ResolvedOAuth(issuer: issuer, audience: nil, requiredScopes: [], scopesSupported: [], allowedAlgorithms: [], jwksURI: nil, introspection: nil, clockSkewSeconds: Defaults.clockSkewSeconds, teamClaims: Defaults.teamClaims)
     }
 
     /// Validates a list of OAuth scopes; returns the valid ones, in order.

@@ -1,0 +1,48 @@
+import Foundation
+import MCPRuntimeAPI
+import Testing
+
+@Suite struct SyntaxTests {
+    @Test("Go durations", arguments: [("24h", 86400.0), ("1h30m", 5400), ("90s", 90), ("1.5h", 5400), ("250ms", 0.25), ("0", 0)])
+    func durations(text: String, seconds: Double) {
+        #expect(Syntax.parseDuration(text) == seconds)
+    }
+
+    @Test("not durations", arguments: ["", "24", "h", "1d", "-1h", "1h 30m"])
+    func notDurations(text: String) {
+        #expect(Syntax.parseDuration(text) == nil)
+    }
+
+    @Test("quantities", arguments: ["500m", "1", "0.5", "256Mi", "1Gi", "1e3", "2E-2", "100k", "+1"])
+    func quantities(text: String) {
+        #expect(Syntax.isQuantity(text))
+    }
+
+    @Test("not quantities", arguments: ["", "two", "1.2.3", "5MB", "1e", ".", "Mi"])
+    func notQuantities(text: String) {
+        #expect(!Syntax.isQuantity(text))
+    }
+
+    @Test("timestamps round-trip in UTC")
+    func timestamps() throws {
+        let date = try #require(Syntax.parseTimestamp("2026-12-31T23:59:59+01:00"))
+        #expect(Syntax.formatTimestamp(date) == "2026-12-31T22:59:59Z")
+        #expect(Syntax.parseTimestamp("2026-12-31T23:59:59.250Z") != nil)
+        #expect(Syntax.parseTimestamp("2026-12-31") == nil)
+    }
+
+    @Test("names and tokens")
+    func names() {
+        #expect(Syntax.isDNS1035Label("weather-2"))
+        #expect(!Syntax.isDNS1035Label("2weather"))
+        #expect(!Syntax.isDNS1035Label("weather-"))
+        #expect(Syntax.isDNS1123Subdomain("mcp.example.com"))
+        #expect(!Syntax.isDNS1123Subdomain("mcp..example.com"))
+        #expect(Syntax.isHTTPToken("X-MCP-Human-ID"))
+        #expect(!Syntax.isHTTPToken("X MCP"))
+        #expect(Syntax.isScopeToken("mcp:tools"))
+        #expect(!Syntax.isScopeToken("a b"))
+        #expect(Syntax.imageHasTagOrDigest("localhost:5000/a:1"))
+        #expect(!Syntax.imageHasTagOrDigest("localhost:5000/a"))
+    }
+}

@@ -30,7 +30,8 @@ public struct YAMLSyntaxError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Multi-document YAML (or JSON) into JSON trees, with YAML 1.1 scalar typing as
-/// Kubernetes' YAML reader applies it. Aliases are refused (no expansion bombs).
+/// Kubernetes' YAML reader applies it. Aliases expand as kubectl expands them, but a
+/// document may convert into at most `maxNodes` nodes, so an alias bomb is refused.
 public enum YAMLDocuments {
     /// The most nodes one document may convert into.
     public static let maxNodes = 200_000

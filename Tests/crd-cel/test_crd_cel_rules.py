@@ -1,0 +1,127 @@
+"""Evaluates every x-kubernetes-validations rule of the CRDs with a real CEL
+implementation, after applying schema defaults as the API server does, so the
+admission-time rules are known to compile and to accept and reject what they should."""
+import copy
+import pathlib
+
+import celpy
+import pytest
+import yaml
+
+CRDS = pathlib.Path(__file__).resolve().parents[2] / "crds"
+
+
+def schema(file):
+    crd = yaml.safe_load((CRDS / file).read_text())
+    return crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
+
+
+def rules(node, path=""):
+    """(path, rule, message) of every CEL rule in a schema."""
+    found = [(path, r["rule"], r["message"]) for r in node.get("x-kubernetes-validations", [])]
+    for name, child in node.get("properties", {}).items():
+        found += rules(child, f"{path}.{name}")
+    if "items" in node:
+        found += rules(node["items"], f"{path}[]")
+    return found
+
+
+def defaulted(node, value):
+    """Applies `default:` values the way the API server does before validation."""
+    if isinstance(value, dict):
+        value = dict(value)
+        for name, child in node.get("properties", {}).items():
+            if name not in value and "default" in child:
+                value[name] = copy.deepcopy(child["default"])
+            if name in value:
+                value[name] = defaulted(child, value[name])
+    elif isinstance(value, list) and "items" in node:
+        value = [defaulted(node["items"], item) for item in value]
+    return value
+
+
+def lookup(node, path):
+    for part in path.strip(".").split("."):
+        if part:
+            node = node["properties"][part]
+    return node
+
+
+def violations(file, obj):
+    """Messages of the rules `obj` breaks."""
+    root = schema(file)
+    obj = defaulted(root, obj)
+    env = celpy.Environment()
+    broken = []
+    for path, rule, message in rules(root):
+        target = obj
+        for part in path.strip(".").split("."):
+            if part:
+                target = target.get(part) if isinstance(target, dict) else None
+        if target is None:
+            continue
+        program = env.program(env.compile(rule))
+        if not program.evaluate({"self": celpy.json_to_cel(target)}):
+            broken.append(message)
+    return broken
+
+
+def server(**spec):
+    base = {"image": "ghcr.io/acme/weather-mcp:1.0.0", "ingressHost": "mcp.example.com", "publicPathPrefix": "team-a"}
+    base.update(spec)
+    return {"apiVersion": "mcpruntime.org/v1alpha1", "kind": "MCPServer", "metadata": {"name": "weather"}, "spec": base}
+
+
+OAUTH = {"mode": "oauth", "issuerURL": "https://auth.example.com"}
+SECRET = {"name": "s", "key": "k"}
+
+SERVER_CASES = [
+    ("valid none", server(), None),
+    ("valid oauth", server(auth=OAUTH), None),
+    ("oauth without issuer", server(auth={"mode": "oauth"}), "issuerURL is required"),
+    ("oauth with empty issuer", server(auth={"mode": "oauth", "issuerURL": ""}), "issuerURL is required"),
+    ("oauth without any resource URI", server(auth=OAUTH, ingressHost=None), "needs a resource URI"),
+    ("oauth with only an audience", server(auth={**OAUTH, "audience": "https://mcp.example.com/x"}, ingressHost=None), None),
+    ("oauth with publicURL", server(auth=OAUTH, ingressHost=None, publicURL="https://mcp.example.com/x"), None),
+    ("gateway port equals port", server(port=8091), "gateway.port must differ"),
+    ("explicit ports equal", server(port=9000, gateway={"port": 9000}), "gateway.port must differ"),
+    ("gateway disabled with auth", server(auth={"mode": "header"}, gateway={"enabled": False}), "cannot be disabled"),
+    ("gateway disabled without auth", server(gateway={"enabled": False}), None),
+    ("gateway disabled with auth none", server(auth={"mode": "none"}, gateway={"enabled": False}), None),
+    ("upstream secret without ref", server(upstreamAuth={"mode": "secret"}), "secretRef is required"),
+    ("upstream secret with ref", server(upstreamAuth={"mode": "secret", "secretRef": SECRET}), None),
+    ("token exchange without oauth", server(upstreamAuth={"mode": "tokenExchange", "tokenExchange": {"audience": "a", "clientID": "c", "clientSecretRef": SECRET}}), "tokenExchange needs"),
+    ("token exchange with oauth", server(auth=OAUTH, upstreamAuth={"mode": "tokenExchange", "tokenExchange": {"audience": "a", "clientID": "c", "clientSecretRef": SECRET}}), None),
+    ("canary without replicas", server(rollout={"strategy": "Canary"}), "Canary rollout needs"),
+    ("canary not below replicas", server(replicas=2, rollout={"strategy": "Canary", "canaryReplicas": 2}), "Canary rollout needs"),
+    ("canary below replicas", server(replicas=3, rollout={"strategy": "Canary", "canaryReplicas": 1}), None),
+]
+
+
+@pytest.mark.parametrize("name,obj,message", SERVER_CASES, ids=[c[0] for c in SERVER_CASES])
+def test_server_rules(name, obj, message):
+    obj["spec"] = {k: v for k, v in obj["spec"].items() if v is not None}
+    broken = violations("mcpruntime.org_mcpservers.yaml", obj)
+    if message is None:
+        assert broken == []
+    else:
+        assert len(broken) == 1 and message in broken[0], broken
+
+
+def binding(kind, **subject):
+    return {"apiVersion": "mcpruntime.org/v1alpha1", "kind": kind, "metadata": {"name": "b"},
+            "spec": {"serverRef": {"name": "weather"}, "subject": subject}}
+
+
+@pytest.mark.parametrize("file,kind", [("mcpruntime.org_mcpaccessgrants.yaml", "MCPAccessGrant"), ("mcpruntime.org_mcpagentsessions.yaml", "MCPAgentSession")])
+def test_subject_names_someone(file, kind):
+    assert violations(file, binding(kind)) == ["at least one of humanID, agentID or teamID is required"]
+    assert violations(file, binding(kind, teamID="team-a")) == []
+
+
+def test_every_rule_is_exercised():
+    """A rule added to a CRD without a failing case here fails this test."""
+    messages = [message for _, _, message in rules(schema("mcpruntime.org_mcpservers.yaml"))]
+    exercised = {c[2] for c in SERVER_CASES if c[2]}
+    for message in messages:
+        assert any(fragment in message for fragment in exercised), f"no failing case for rule: {message}"

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The whole test suite: Swift unit tests, the CRDs' CEL rules under a real CEL
+# implementation, the mcp-runtime binary as a user runs it, and the kustomization.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+hack/install-deps.sh
+swift build
+swift test
+
+.build-venv/bin/python -m pytest -q Tests/crd-cel
+
+passed=0
+failed=0
+check() {
+  local name=$1
+  shift
+  if "$@" >/tmp/mcp-runtime-check.log 2>&1; then
+    echo "PASS $name"
+    passed=$((passed + 1))
+  else
+    echo "FAIL $name"
+    sed 's/^/  /' /tmp/mcp-runtime-check.log
+    failed=$((failed + 1))
+  fi
+}
+bin=.build/debug/mcp-runtime
+check "render -f manifests/samples/ exits 0" "$bin" render -f manifests/samples/
+check "render --proxy-config prints JSON" bash -c "'$bin' render -f manifests/samples/ --proxy-config team-a/weather | .build-venv/bin/python -m json.tool"
+check "invalid input exits 1 with a located message" bash -c "
+  printf 'apiVersion: mcpruntime.org/v1alpha1\nkind: MCPServer\nmetadata: {name: w}\nspec: {image: a, auth: {mode: oauth}}\n' >/tmp/mcp-runtime-bad.yaml
+  ! '$bin' render -f /tmp/mcp-runtime-bad.yaml 2>/tmp/mcp-runtime-bad.err &&
+  grep -q 'document 1, line 4 (MCPServer default/w): spec.auth.issuerURL' /tmp/mcp-runtime-bad.err"
+check "render --help documents the flags" bash -c "'$bin' render --help | grep -q -- '--proxy-config'"
+check "kubectl kustomize manifests/ renders" kubectl kustomize manifests/
+echo "hack/test.sh checks: $passed passed, $failed failed"
+[ "$failed" = 0 ]

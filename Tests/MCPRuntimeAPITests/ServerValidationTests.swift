@@ -108,6 +108,11 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
         spec("tool trust valid", "spec.tools[0].requiredTrust", .notSupported, "unsupported value \"extreme\"") { $0.tools = [ToolConfig(name: "t", sideEffect: "read", requiredTrust: "extreme")] },
         spec("tool scopes", "spec.tools[0].requiredScopes[0]", .invalid, "is not an OAuth scope") { $0.tools = [ToolConfig(name: "t", sideEffect: "read", requiredScopes: ["a\"b"])] },
         spec("analytics is not applied", "spec.analytics", .invalid, "is ignored", severity: .warning) { $0.analytics = AnalyticsConfig() },
+        spec("tool risk level", "spec.tools[0].riskLevel", .notSupported, "unsupported value \"extreme\"") { var t = ToolConfig(name: "t", sideEffect: "read"); t.riskLevel = "extreme"; $0.tools = [t] },
+        spec("algorithms unique", "spec.auth.allowedAlgorithms[1]", .duplicate, "duplicate algorithm", oauth: true) { $0.auth?.allowedAlgorithms = ["RS256", "RS256"] },
+        spec("session idle timeout", "spec.session.idleTimeout", .invalid, "is not a duration") { var s = SessionConfig(); s.idleTimeout = "0s"; $0.session = s },
+        spec("no provisioned registry", "spec.useProvisionedRegistry", .invalid, "no provisioned registry", severity: .warning) { $0.useProvisionedRegistry = true },
+        spec("session store is Kubernetes", "spec.session.store", .invalid, "is ignored", severity: .warning) { var s = SessionConfig(); s.store = "redis"; $0.session = s },
         spec("enforceOn other than call_tool", "spec.policy.enforceOn", .invalid, "is ignored", severity: .warning) { var p = PolicyConfig(); p.enforceOn = "all"; $0.policy = p },
     ]
 

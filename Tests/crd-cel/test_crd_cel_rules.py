@@ -125,3 +125,15 @@ def test_every_rule_is_exercised():
     exercised = {c[2] for c in SERVER_CASES if c[2]}
     for message in messages:
         assert any(fragment in message for fragment in exercised), f"no failing case for rule: {message}"
+
+
+def test_named_lists_are_unique_by_schema():
+    """Tool names (and env var, rule and condition names) are unique because the lists are
+    list-maps keyed by name: the API server rejects duplicates before any CEL rule runs."""
+    spec = schema("mcpruntime.org_mcpservers.yaml")["properties"]["spec"]["properties"]
+    for field in ("tools", "envVars", "secretEnvVars", "prompts", "mcpResources", "tasks"):
+        assert spec[field]["x-kubernetes-list-type"] == "map", field
+        assert spec[field]["x-kubernetes-list-map-keys"] == ["name"], field
+        assert "name" in spec[field]["items"]["required"], field
+    rules = schema("mcpruntime.org_mcpaccessgrants.yaml")["properties"]["spec"]["properties"]["toolRules"]
+    assert rules["x-kubernetes-list-type"] == "map" and rules["x-kubernetes-list-map-keys"] == ["name"]

@@ -21,6 +21,9 @@ let package = Package(
         .target(name: "MCPRuntimeAPI", dependencies: ["KubeCore"]),
         // The versioned JSON the operator renders and mcp-proxy enforces: pure.
         .target(name: "MCPProxyConfig", dependencies: ["MCPRuntimeAPI"]),
+        // Governance (grants, sessions, trust, side effects, expiry, revocation) and scope
+        // checks for tools/call, evaluated from a ProxyConfig: pure, shared by the proxy.
+        .target(name: "MCPPolicy", dependencies: ["MCPProxyConfig", "MCPRuntimeAPI"]),
         // Canonical resource URI, effective auth, proxy config and object rendering: pure.
         .target(
             name: "MCPRuntimeRender",
@@ -46,9 +49,10 @@ let package = Package(
 
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
         .testTarget(name: "MCPRuntimeAPITests", dependencies: ["MCPRuntimeAPI"]),
-        .testTarget(name: "MCPRuntimeRenderTests", dependencies: ["MCPRuntimeRender", "MCPManifests"]),
+        .testTarget(name: "MCPRuntimeRenderTests", dependencies: ["MCPRuntimeRender", "MCPManifests"], exclude: ["Snapshots"]),
         .testTarget(name: "MCPManifestsTests", dependencies: ["MCPManifests", "MCPRuntimeAPI"]),
         .testTarget(name: "MCPRuntimeCLITests", dependencies: ["MCPRuntimeCLI"]),
+        .testTarget(name: "MCPPolicyTests", dependencies: ["MCPPolicy"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,38 @@
+import Foundation
+import MCPProxyConfig
+import MCPRuntimeAPI
+
+/// A proxy config's governance data, prepared once per config load: timestamps parsed,
+/// tools indexed. An unparsable expiry counts as already expired (fail closed).
+public struct CompiledPolicy: Sendable {
+    public struct Grant: Sendable {
+        var config: ProxyConfig.Grant
+        var expiresAt: Date?
+        var key: String { "\(config.namespace)/\(config.name)" }
+    }
+
+    public struct Session: Sendable {
+        var config: ProxyConfig.AgentSession
+        var expiresAt: Date?
+    }
+
+    let policy: ProxyConfig.PolicySettings
+    let sessionRequired: Bool
+    let tools: [String: ProxyConfig.Tool]
+    let grants: [Grant]
+    let sessions: [String: [Session]]
+
+    public init(_ config: ProxyConfig) {
+        policy = config.policy
+        sessionRequired = config.session.required
+        tools = Dictionary(config.tools.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        grants = config.grants.map { Grant(config: $0, expiresAt: Self.expiry($0.expiresAt)) }
+        sessions = Dictionary(grouping: config.sessions.map { Session(config: $0, expiresAt: Self.expiry($0.expiresAt)) }, by: \.config.name)
+    }
+
+    /// nil: never expires; `.distantPast`: unparsable, so expired.
+    private static func expiry(_ text: String?) -> Date? {
+        guard let text else { return nil }
+        return Syntax.parseTimestamp(text) ?? .distantPast
+    }
+}

@@ -24,6 +24,9 @@ let package = Package(
         // Governance (grants, sessions, trust, side effects, expiry, revocation) and scope
         // checks for tools/call, evaluated from a ProxyConfig: pure, shared by the proxy.
         .target(name: "MCPPolicy", dependencies: ["MCPProxyConfig", "MCPRuntimeAPI"]),
+        // OAuth resource-server pieces of the proxy that need no I/O: challenges, credential
+        // extraction, claims, AS discovery order, JSON-RPC inspection, PRM, Origin.
+        .target(name: "MCPAuth", dependencies: ["MCPProxyConfig", "MCPRuntimeAPI", "KubeCore"]),
         // Canonical resource URI, effective auth, proxy config and object rendering: pure.
         .target(
             name: "MCPRuntimeRender",
@@ -53,6 +56,7 @@ let package = Package(
         .testTarget(name: "MCPManifestsTests", dependencies: ["MCPManifests", "MCPRuntimeAPI"]),
         .testTarget(name: "MCPRuntimeCLITests", dependencies: ["MCPRuntimeCLI"]),
         .testTarget(name: "MCPPolicyTests", dependencies: ["MCPPolicy"]),
+        .testTarget(name: "MCPAuthTests", dependencies: ["MCPAuth"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -28,7 +28,7 @@ extension ServerResolver {
         }
         var origins: [String] = []
         for (index, origin) in (auth.allowedOrigins ?? []).enumerated() {
-            if let normalized = Self.normalizedOrigin(origin) {
+            if let normalized = Syntax.normalizedOrigin(origin) {
                 origins.append(normalized)
             } else {
                 issues.invalid(path.child("allowedOrigins").index(index), "\"\(origin)\" is not an origin", hint: "use scheme://host[:port] with no path, e.g. https://app.example.com")
@@ -157,19 +157,5 @@ extension ServerResolver {
         }
         issues.unique(list ?? [], at: path, what: "scope")
         return valid
-    }
-
-    /// `scheme://host[:port]`, lowercased, default port dropped; nil if not an origin.
-    static func normalizedOrigin(_ text: String) -> String? {
-        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-              scheme == "https" || scheme == "http", let hostRange = components.rangeOfHost,
-              !text[hostRange].isEmpty, components.percentEncodedPath.isEmpty || components.percentEncodedPath == "/",
-              components.query == nil, components.fragment == nil, components.user == nil
-        else { return nil }
-        var origin = "\(scheme)://\(text[hostRange].lowercased())"
-        if let port = components.port, !(scheme == "https" && port == 443), !(scheme == "http" && port == 80) {
-            origin += ":\(port)"
-        }
-        return origin
     }
 }

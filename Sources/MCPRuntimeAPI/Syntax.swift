@@ -116,4 +116,19 @@ public enum Syntax {
         }
         return total
     }
+
+    /// An origin as `scheme://host[:port]`: lowercased, default port dropped; nil if the
+    /// text is not an http(s) origin (a path other than `/`, a query or user info).
+    public static func normalizedOrigin(_ text: String) -> String? {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+              scheme == "https" || scheme == "http", let hostRange = components.rangeOfHost,
+              !text[hostRange].isEmpty, components.percentEncodedPath.isEmpty || components.percentEncodedPath == "/",
+              components.query == nil, components.fragment == nil, components.user == nil
+        else { return nil }
+        var origin = "\(scheme)://\(text[hostRange].lowercased())"
+        if let port = components.port, !(scheme == "https" && port == 443), !(scheme == "http" && port == 80) {
+            origin += ":\(port)"
+        }
+        return origin
+    }
 }

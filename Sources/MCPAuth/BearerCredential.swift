@@ -1,0 +1,86 @@
+import Foundation
+
+/// What a request carries as its credential, after RFC 6750's rules.
+public enum BearerCredential: Sendable, Hashable {
+    /// No bearer credential: 401 with a challenge and no error.
+    case absent
+    case token(String)
+    /// 400 `invalid_request`.
+    case malformed(MalformedCredential)
+}
+
+public enum MalformedCredential: String, Sendable, Hashable {
+    /// RFC 6750 §2.3 / MCP: tokens must not travel in URIs.
+    case tokenInQuery = "token in the query string"
+    /// More than one credential, or more than one method.
+    case multipleCredentials = "more than one credential"
+    case emptyBearer = "empty bearer token"
+    case invalidCharacters = "bearer token is not token68"
+}
+
+/// Finds the bearer token of a request in its token header (case-insensitive scheme),
+/// refusing tokens in the query string and requests with more than one credential.
+public enum CredentialExtractor {
+    /// - Parameters:
+    ///   - headers: the request's header fields, names in any case, repeats kept.
+    ///   - tokenHeader: the configured credential header (`Authorization` by default).
+    ///   - query: the raw query string of the request target, if any.
+    public static func extract(headers: [(name: String, value: String)], tokenHeader: String, query: String?) -> BearerCredential {
+        if let query, queryCarriesToken(query) { return .malformed(.tokenInQuery) }
+        let custom = tokenHeader.lowercased() != "authorization"
+        let values = headers.filter { $0.name.lowercased() == tokenHeader.lowercased() }.map(\.value)
+        if custom, headers.contains(where: { $0.name.lowercased() == "authorization" && isBearer($0.value) }), !values.isEmpty {
+            return .malformed(.multipleCredentials)
+        }
+        guard !values.isEmpty else { return .absent }
+        guard values.count == 1, let value = values.first, !value.contains(",") else { return .malformed(.multipleCredentials) }
+        let trimmed = value.trimmingSpaces
+        let parts = trimmed.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        let token: Substring
+        if let scheme = parts.first, scheme.lowercased() == "bearer" {
+            guard parts.count == 2 else { return .malformed(.emptyBearer) }
+            token = Substring(parts[1].trimmingSpaces)
+        } else if custom, parts.count == 1, let only = parts.first {
+            // A dedicated token header may carry the bare token.
+            token = only
+        } else {
+            // Another scheme (Basic, ...) is no bearer credential.
+            return trimmed.isEmpty && custom ? .malformed(.emptyBearer) : .absent
+        }
+        guard !token.isEmpty else { return .malformed(.emptyBearer) }
+        guard isToken68(token) else { return .malformed(.invalidCharacters) }
+        return .token(String(token))
+    }
+
+    private static func isBearer(_ value: String) -> Bool {
+        value.trimmingSpaces.lowercased().hasPrefix("bearer")
+    }
+
+    /// `access_token` among the query parameters, in any percent-encoding.
+    static func queryCarriesToken(_ query: String) -> Bool {
+        query.split(separator: "&").contains { item in
+            let name = item.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+            return (name.removingPercentEncoding ?? name).lowercased() == "access_token"
+        }
+    }
+
+    /// RFC 7235 token68: `[A-Za-z0-9-._~+/]+=*`.
+    static func isToken68(_ token: Substring) -> Bool {
+        var sawPadding = false
+        for scalar in token.unicodeScalars {
+            if scalar == "=" { sawPadding = true; continue }
+            let allowed = scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-._~+/".unicodeScalars.contains(scalar))
+            if !allowed || sawPadding { return false }
+        }
+        return !token.hasPrefix("=")
+    }
+}
+
+extension StringProtocol {
+    var trimmingSpaces: String {
+        var text = Substring(self)
+        while let first = text.first, first == " " || first == "\t" { text = text.dropFirst() }
+        while let last = text.last, last == " " || last == "\t" { text = text.dropLast() }
+        return String(text)
+    }
+}

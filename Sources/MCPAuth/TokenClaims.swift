@@ -1,0 +1,44 @@
+import KubeCore
+
+/// The claims of a verified access token, and what the proxy reads from them.
+public struct TokenClaims: Sendable, Hashable {
+    public var claims: [String: JSONValue]
+
+    public init(_ claims: [String: JSONValue]) {
+        self.claims = claims
+    }
+
+    /// Scopes from `scope` (space-separated, RFC 9068) and `scp` (string or array, as some
+    /// identity providers send them).
+    public var scopes: Set<String> {
+        var scopes: Set<String> = []
+        for name in ["scope", "scp"] {
+            switch claims[name] {
+            case .string(let text)?: scopes.formUnion(text.split(separator: " ").map(String.init))
+            case .array(let items)?: scopes.formUnion(items.compactMap(\.stringValue))
+            default: break
+            }
+        }
+        return scopes
+    }
+
+    /// human = `sub`; agent = `azp`, else `client_id`; team = the first string among
+    /// `teamClaims`; session = `sid`.
+    public func identity(teamClaims: [String]) -> (human: String?, agent: String?, team: String?, session: String?) {
+        (
+            claims["sub"]?.stringValue,
+            claims["azp"]?.stringValue ?? claims["client_id"]?.stringValue,
+            teamClaims.lazy.compactMap { claims[$0]?.stringValue }.first,
+            claims["sid"]?.stringValue
+        )
+    }
+
+    /// The audiences of `aud`, a string or an array of strings.
+    public var audiences: [String] {
+        switch claims["aud"] {
+        case .string(let value)?: [value]
+        case .array(let values)?: values.compactMap(\.stringValue)
+        default: []
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import KubeCore
+import MCPAuth
+import Testing
+
+@Suite struct ClaimsAndDiscoveryTests {
+    @Test("scopes from scope and scp, string or array", arguments: [
+        (["scope": JSONValue.string("a b")], ["a", "b"]),
+        (["scp": .string("a b")], ["a", "b"]),
+        (["scp": .array([.string("a"), .string("c")])], ["a", "c"]),
+        (["scope": .string("a"), "scp": .array([.string("b")])], ["a", "b"]),
+        (["scope": .int(1)], []),
+        ([:], []),
+    ] as [([String: JSONValue], [String])])
+    func scopes(claims: [String: JSONValue], expected: [String]) {
+        #expect(TokenClaims(claims).scopes == Set(expected))
+    }
+
+    @Test("identity: sub, azp else client_id, the first team claim present, sid")
+    func identity() {
+        let claims = TokenClaims(["sub": .string("alice"), "client_id": .string("cli"), "tenant_id": .string("t1"), "tid": .string("t2"), "sid": .string("s")])
+        let identity = claims.identity(teamClaims: ["team_id", "tenant_id", "tid"])
+        #expect(identity.human == "alice" && identity.agent == "cli" && identity.team == "t1" && identity.session == "s")
+        #expect(TokenClaims(["azp": .string("app"), "client_id": .string("cli")]).identity(teamClaims: []).agent == "app")
+    }
+
+    @Test("audiences from a string or an array")
+    func audiences() {
+        #expect(TokenClaims(["aud": .string("x")]).audiences == ["x"])
+        #expect(TokenClaims(["aud": .array([.string("x"), .string("y")])]).audiences == ["x", "y"])
+        #expect(TokenClaims([:]).audiences == [])
+    }
+
+    @Test("authorization server metadata candidates, in the spec's order", arguments: [
+        ("https://auth.example.com/tenant1", [
+            "https://auth.example.com/.well-known/oauth-authorization-server/tenant1",
+            "https://auth.example.com/.well-known/openid-configuration/tenant1",
+            "https://auth.example.com/tenant1/.well-known/openid-configuration",
+        ]),
+        ("https://auth.example.com/tenant1/", [
+            "https://auth.example.com/.well-known/oauth-authorization-server/tenant1",
+            "https://auth.example.com/.well-known/openid-configuration/tenant1",
+            "https://auth.example.com/tenant1/.well-known/openid-configuration",
+        ]),
+        ("https://auth.example.com", [
+            "https://auth.example.com/.well-known/oauth-authorization-server",
+            "https://auth.example.com/.well-known/openid-configuration",
+        ]),
+        ("https://auth.example.com/", [
+            "https://auth.example.com/.well-known/oauth-authorization-server",
+            "https://auth.example.com/.well-known/openid-configuration",
+        ]),
+        ("http://127.0.0.1:9400/realms/a/b", [
+            "http://127.0.0.1:9400/.well-known/oauth-authorization-server/realms/a/b",
+            "http://127.0.0.1:9400/.well-known/openid-configuration/realms/a/b",
+            "http://127.0.0.1:9400/realms/a/b/.well-known/openid-configuration",
+        ]),
+        ("not a url", []),
+        ("https://auth.example.com/x?y=1", []),
+    ])
+    func discovery(issuer: String, expected: [String]) {
+        #expect(AuthorizationServerDiscovery.metadataCandidates(issuer: issuer) == expected)
+    }
+}

@@ -1,0 +1,36 @@
+import MCPAuth
+import Testing
+
+@Suite struct CredentialTests {
+    static let jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln"
+
+    @Test("where a bearer token is, and is not", arguments: [
+        ([("Authorization", "Bearer \(jwt)")], nil, BearerCredential.token(jwt)),
+        ([("authorization", "bearer \(jwt)")], nil, .token(jwt)),
+        ([("Authorization", "BEARER   \(jwt)  ")], nil, .token(jwt)),
+        ([], nil, .absent),
+        ([("Authorization", "Basic YTpi")], nil, .absent),
+        ([("Authorization", "Bearer")], nil, .malformed(.emptyBearer)),
+        ([("Authorization", "Bearer   ")], nil, .malformed(.emptyBearer)),
+        ([("Authorization", "Bearer a b")], nil, .malformed(.invalidCharacters)),
+        ([("Authorization", "Bearer a"), ("Authorization", "Bearer b")], nil, .malformed(.multipleCredentials)),
+        ([("Authorization", "Bearer a, Bearer b")], nil, .malformed(.multipleCredentials)),
+        ([("Authorization", "Bearer \(jwt)")], "access_token=\(jwt)", .malformed(.tokenInQuery)),
+        ([], "x=1&access%5Ftoken=abc", .malformed(.tokenInQuery)),
+        ([], "x=1&token=abc", .absent),
+    ] as [([(String, String)], String?, BearerCredential)])
+    func authorizationHeader(headers: [(String, String)], query: String?, expected: BearerCredential) {
+        let result = CredentialExtractor.extract(headers: headers.map { (name: $0.0, value: $0.1) }, tokenHeader: "Authorization", query: query)
+        #expect(result == expected)
+    }
+
+    @Test("a dedicated token header takes a bare token or a bearer one, and not both headers at once", arguments: [
+        ([("X-Token", jwt)], BearerCredential.token(jwt)),
+        ([("x-token", "Bearer \(jwt)")], .token(jwt)),
+        ([("X-Token", jwt), ("Authorization", "Bearer other")], .malformed(.multipleCredentials)),
+        ([("Authorization", "Bearer other")], .absent),
+    ] as [([(String, String)], BearerCredential)])
+    func customHeader(headers: [(String, String)], expected: BearerCredential) {
+        #expect(CredentialExtractor.extract(headers: headers.map { (name: $0.0, value: $0.1) }, tokenHeader: "X-Token", query: nil) == expected)
+    }
+}

@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "4.1.0"..<"6.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
     ],
     targets: [
         // Kubernetes core types (ObjectMeta, workloads, JSONValue): pure, no I/O.
@@ -27,6 +28,12 @@ let package = Package(
         // OAuth resource-server pieces of the proxy that need no I/O: challenges, credential
         // extraction, claims, AS discovery order, JSON-RPC inspection, PRM, Origin.
         .target(name: "MCPAuth", dependencies: ["MCPProxyConfig", "MCPRuntimeAPI", "KubeCore"]),
+        // Access-token verification: jwt-kit wrapped so that only allowed asymmetric
+        // algorithms, known key ids and this resource's issuer and audience pass.
+        .target(
+            name: "MCPTokenVerification",
+            dependencies: ["MCPAuth", "MCPRuntimeAPI", "KubeCore", .product(name: "JWTKit", package: "jwt-kit")]
+        ),
         // Canonical resource URI, effective auth, proxy config and object rendering: pure.
         .target(
             name: "MCPRuntimeRender",
@@ -57,6 +64,13 @@ let package = Package(
         .testTarget(name: "MCPRuntimeCLITests", dependencies: ["MCPRuntimeCLI"]),
         .testTarget(name: "MCPPolicyTests", dependencies: ["MCPPolicy"]),
         .testTarget(name: "MCPAuthTests", dependencies: ["MCPAuth"]),
+        .testTarget(
+            name: "MCPTokenVerificationTests",
+            dependencies: [
+                "MCPTokenVerification", "MCPAuth", .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

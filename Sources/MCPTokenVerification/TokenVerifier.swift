@@ -1,0 +1,121 @@
+import Foundation
+import JWTKit
+import KubeCore
+import MCPAuth
+import MCPRuntimeAPI
+
+/// Verifies JWT access tokens (RFC 9068) for one protected resource: the header's `alg`
+/// must be allowed (asymmetric only, so never `none` or HMAC), its `kid` must name a
+/// loaded key whose type and own `alg` fit, the signature must verify, `iss` must equal
+/// the issuer exactly, `aud` must contain the audience, `exp` must be present and in the
+/// future and `nbf` not in the future, both with the configured skew.
+public struct TokenVerifier: Sendable {
+    public let issuer: String
+    public let audience: String
+    public let algorithms: Set<SigningAlgorithm>
+    public let clockSkew: TimeInterval
+    /// When true, `typ` must be `at+jwt` (RFC 9068); many identity providers send `JWT`.
+    public let requireAccessTokenType: Bool
+
+    public init(issuer: String, audience: String, algorithms: [SigningAlgorithm], clockSkewSeconds: Int, requireAccessTokenType: Bool = false) {
+        self.issuer = issuer
+        self.audience = audience
+        self.algorithms = Set(algorithms)
+        self.clockSkew = TimeInterval(clockSkewSeconds)
+        self.requireAccessTokenType = requireAccessTokenType
+    }
+
+    /// The header fields that select the key, read before any key is touched.
+    public struct Header: Sendable, Hashable {
+        public var alg: String
+        public var kid: String?
+        public var typ: String?
+    }
+
+    /// Parses the header of a compact JWS without verifying anything.
+    public static func header(of token: String) throws(TokenRejection) -> Header {
+        let segments = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard segments.count == 3, !segments[0].isEmpty, !segments[1].isEmpty,
+              let data = Base64URL.decode(segments[0]),
+              case .object(let members)? = try? JSONDecoder().decode(JSONValue.self, from: data),
+              let alg = members["alg"]?.stringValue
+        else { throw .malformed }
+        return Header(alg: alg, kid: members["kid"]?.stringValue, typ: members["typ"]?.stringValue)
+    }
+
+    public func verify(_ token: String, keys: VerificationKeys, now: Date) async throws(TokenRejection) -> TokenClaims {
+        let header = try Self.header(of: token)
+        guard let alg = SigningAlgorithm(rawValue: header.alg), algorithms.contains(alg) else {
+            throw .algorithmNotAllowed(header.alg)
+        }
+        guard let kid = header.kid, !kid.isEmpty else { throw .missingKeyID }
+        guard let key = keys.keys[kid] else { throw .unknownKey(kid) }
+        guard Self.fits(key, alg) else { throw .keyDoesNotFitAlgorithm }
+        if requireAccessTokenType, header.typ?.lowercased() != "at+jwt", header.typ?.lowercased() != "application/at+jwt" {
+            throw .wrongType
+        }
+
+        let collection = try await keys.collection(kid: kid, alg: alg)
+        let payload: VerifiedPayload
+        do {
+            payload = try await collection.verify(token, as: VerifiedPayload.self)
+        } catch {
+            throw .badSignature
+        }
+        let claims = TokenClaims(payload.claims)
+        guard claims.claims["iss"]?.stringValue == issuer else { throw .wrongIssuer }
+        guard claims.audiences.contains(audience) else { throw .wrongAudience }
+        guard let expiry = Self.seconds(claims.claims["exp"]) else { throw .missingExpiry }
+        let instant = now.timeIntervalSince1970
+        guard instant <= expiry + clockSkew else { throw .expired }
+        if let notBefore = Self.seconds(claims.claims["nbf"]), instant + clockSkew < notBefore { throw .notYetValid }
+        return claims
+    }
+
+    /// Key type (and curve) that each algorithm needs, and the key's own `alg` if it has one.
+    static func fits(_ key: VerificationKeys.Key, _ alg: SigningAlgorithm) -> Bool {
+        if let pinned = key.alg, pinned != alg { return false }
+        switch alg {
+        case .rs256, .rs384, .rs512, .ps256, .ps384, .ps512: return key.kty == "RSA"
+        case .es256: return key.kty == "EC" && key.crv == "P-256"
+        case .es384: return key.kty == "EC" && key.crv == "P-384"
+        case .edDSA: return key.kty == "OKP" && key.crv == "Ed25519"
+        }
+    }
+
+    static func seconds(_ value: JSONValue?) -> Double? {
+        switch value {
+        case .int(let number)?: Double(number)
+        case .double(let number)?: number
+        default: nil
+        }
+    }
+}
+
+/// Any payload: the claims as a JSON object. jwt-kit checks only the signature here;
+/// every claim is checked by `TokenVerifier`.
+struct VerifiedPayload: JWTPayload {
+    var claims: [String: JSONValue]
+
+    init(from decoder: any Decoder) throws {
+        claims = try [String: JSONValue](from: decoder)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try claims.encode(to: encoder)
+    }
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
+/// base64url without padding (RFC 7515 §2).
+enum Base64URL {
+    private static let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+    static func decode(_ text: Substring) -> Data? {
+        guard text.allSatisfy({ alphabet.contains($0) }) else { return nil }
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64)
+    }
+}

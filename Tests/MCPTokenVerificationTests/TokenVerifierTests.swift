@@ -1,0 +1,147 @@
+import Crypto
+import Foundation
+import JWTKit
+import KubeCore
+import MCPAuth
+import MCPRuntimeAPI
+import MCPTokenVerification
+import Testing
+
+@Suite struct TokenVerifierTests {
+    let issuer = TestIssuer.shared
+    let verifier = TokenVerifier(issuer: TestIssuer.issuer, audience: TestIssuer.audience, algorithms: [.rs256, .es256], clockSkewSeconds: 60)
+
+    private func verify(_ token: String, keys: VerificationKeys? = nil, now: Date = TestIssuer.now) async throws(TokenRejection) -> TokenClaims {
+        // The standard key set cannot fail to build.
+        let keys = keys ?? (try! issuer.keys())
+        return try await verifier.verify(token, keys: keys, now: now)
+    }
+
+    @Test("valid RS256 and ES256 tokens verify and yield their claims")
+    func valid() async throws {
+        let rs = try await verify(try await issuer.signRSA(TestIssuer.claims()))
+        #expect(rs.claims["sub"] == .string("alice"))
+        #expect(rs.scopes == ["mcp:tools"])
+        let es = try await verify(try await issuer.signEC(TestIssuer.claims()))
+        #expect(es.claims["client_id"] == .string("planner"))
+    }
+
+    @Test("aud may be an array that contains the resource")
+    func audienceArray() async throws {
+        let token = try await issuer.signRSA(TestIssuer.claims { $0["aud"] = .array([.string("https://other"), .string(TestIssuer.audience)]) })
+        _ = try await verify(token)
+    }
+
+    @Test("alg none is refused before any key is used")
+    func algNone() async throws {
+        let token = try TestIssuer.crafted(header: ["alg": .string("none"), "kid": .string("rsa-1")], claims: TestIssuer.claims())
+        await #expect(throws: TokenRejection.algorithmNotAllowed("none")) { try await verify(token) }
+    }
+
+    @Test("HS256 signed with the issuer's public key as the secret is refused")
+    func hmacWithPublicKey() async throws {
+        let secret = SymmetricKey(data: Data(try issuer.rsa.publicKey.pemRepresentation.utf8))
+        let token = try TestIssuer.crafted(header: ["alg": .string("HS256"), "kid": .string("rsa-1")], claims: TestIssuer.claims()) { input in
+            Data(HMAC<SHA256>.authenticationCode(for: input, using: secret))
+        }
+        await #expect(throws: TokenRejection.algorithmNotAllowed("HS256")) { try await verify(token) }
+    }
+
+    @Test("a foreign key signing under a real kid fails the signature")
+    func foreignKey() async throws {
+        let token = try await issuer.signRSA(TestIssuer.claims(), kid: "rsa-1", key: issuer.otherRSA)
+        await #expect(throws: TokenRejection.badSignature) { try await verify(token) }
+    }
+
+    @Test("an unknown kid asks for a refetch instead of falling back to another key")
+    func unknownKid() async throws {
+        let token = try await issuer.signRSA(TestIssuer.claims(), kid: "rsa-2")
+        await #expect(throws: TokenRejection.unknownKey("rsa-2")) { try await verify(token) }
+    }
+
+    @Test("a token without kid is refused")
+    func missingKid() async throws {
+        let token = try TestIssuer.crafted(header: ["alg": .string("RS256")], claims: TestIssuer.claims()) { _ in Data(repeating: 1, count: 256) }
+        await #expect(throws: TokenRejection.missingKeyID) { try await verify(token) }
+    }
+
+    @Test("the header's alg must fit the key: ES256 on an RSA key, RS384 on an RS256 key")
+    func keyAlgorithmMismatch() async throws {
+        let esOnRSA = try TestIssuer.crafted(header: ["alg": .string("ES256"), "kid": .string("rsa-1")], claims: TestIssuer.claims()) { _ in Data(repeating: 1, count: 64) }
+        await #expect(throws: TokenRejection.keyDoesNotFitAlgorithm) { try await verify(esOnRSA) }
+        let wide = TokenVerifier(issuer: TestIssuer.issuer, audience: TestIssuer.audience, algorithms: [.rs256, .rs384], clockSkewSeconds: 60)
+        let rs384 = try TestIssuer.crafted(header: ["alg": .string("RS384"), "kid": .string("rsa-1")], claims: TestIssuer.claims()) { _ in Data(repeating: 1, count: 256) }
+        await #expect(throws: TokenRejection.keyDoesNotFitAlgorithm) { try await wide.verify(rs384, keys: try issuer.keys(), now: TestIssuer.now) }
+    }
+
+    @Test("claim checks", arguments: [
+        ("another issuer", TestIssuer.claims { $0["iss"] = .string("https://auth.example.com/realms/other") }, TokenRejection.wrongIssuer),
+        ("issuer with a trailing slash", TestIssuer.claims { $0["iss"] = .string(TestIssuer.issuer + "/") }, .wrongIssuer),
+        ("another server's audience", TestIssuer.claims { $0["aud"] = .string("https://mcp.example.com/team-b/mcp") }, .wrongAudience),
+        ("no audience", TestIssuer.claims { $0["aud"] = nil }, .wrongAudience),
+        ("no expiry", TestIssuer.claims { $0["exp"] = nil }, .missingExpiry),
+        ("expired beyond the skew", TestIssuer.claims { $0["exp"] = .int(Int64(TestIssuer.now.timeIntervalSince1970) - 61) }, .expired),
+        ("not yet valid beyond the skew", TestIssuer.claims { $0["nbf"] = .int(Int64(TestIssuer.now.timeIntervalSince1970) + 61) }, .notYetValid),
+    ])
+    func claimChecks(_ name: String, claims: [String: JSONValue], rejection: TokenRejection) async throws {
+        let token = try await issuer.signRSA(claims)
+        await #expect(throws: rejection) { try await verify(token) }
+    }
+
+    @Test("the clock skew forgives a little")
+    func skew() async throws {
+        let token = try await issuer.signRSA(TestIssuer.claims { $0["exp"] = .int(Int64(TestIssuer.now.timeIntervalSince1970) - 30) })
+        _ = try await verify(token)
+    }
+
+    @Test("malformed tokens", arguments: ["", "a.b", "a.b.c.d", "..", "!!!.e30.", "e30.e30.sig", "eyJhbGciOiJSUzI1NiJ9..sig"])
+    func malformed(token: String) async {
+        await #expect(throws: TokenRejection.malformed) { try await verify(token) }
+    }
+
+    @Test("a tampered payload fails the signature")
+    func tampered() async throws {
+        let token = try await issuer.signRSA(TestIssuer.claims())
+        let parts = token.split(separator: ".").map(String.init)
+        let forged = TestIssuer.base64URL(try KubeJSON.encode(JSONValue.object(TestIssuer.claims { $0["sub"] = .string("admin") })))
+        await #expect(throws: TokenRejection.badSignature) { try await verify([parts[0], forged, parts[2]].joined(separator: ".")) }
+    }
+
+    @Test("at+jwt can be required")
+    func accessTokenType() async throws {
+        let strict = TokenVerifier(issuer: TestIssuer.issuer, audience: TestIssuer.audience, algorithms: [.rs256], clockSkewSeconds: 60, requireAccessTokenType: true)
+        let token = try await issuer.signRSA(TestIssuer.claims())
+        await #expect(throws: TokenRejection.wrongType) { try await strict.verify(token, keys: try issuer.keys(), now: TestIssuer.now) }
+    }
+
+    @Test("the key set keeps signature keys only, one by one")
+    func keyFiltering() throws {
+        let jwks = try issuer.jwks([
+            try issuer.rsaJWK(kid: "good"),
+            try issuer.rsaJWK(kid: "enc", extra: ["use": .string("enc")]),
+            .object(["kty": .string("oct"), "kid": .string("sym"), "k": .string("c2VjcmV0")]),
+            try issuer.rsaJWK(kid: "hmac-alg", alg: "HS256"),
+            try issuer.rsaJWK(kid: "not-allowed", alg: "RS512"),
+            .object(["kty": .string("RSA"), "n": .string("x"), "e": .string("AQAB")]),
+            issuer.ecJWK(kid: "ec"),
+        ])
+        let keys = try VerificationKeys(jwks: jwks, allowed: [.rs256, .es256])
+        #expect(keys.keyIDs == ["ec", "good"])
+        #expect(keys.skipped.count == 5)
+    }
+
+    @Test("a JWKS that is not a key set is refused")
+    func badJWKS() {
+        #expect(throws: TokenRejection.malformed) { try VerificationKeys(jwks: Data("{}".utf8), allowed: [.rs256]) }
+    }
+
+    @Test("a key without alg is pinned per algorithm, so one token cannot fix another's")
+    func keyWithoutAlg() async throws {
+        let keys = try VerificationKeys(jwks: issuer.jwks([issuer.rsaJWK(kid: "rsa-1", alg: nil)]), allowed: [.rs256, .ps256])
+        let wide = TokenVerifier(issuer: TestIssuer.issuer, audience: TestIssuer.audience, algorithms: [.rs256, .ps256], clockSkewSeconds: 60)
+        let bogusPS = try TestIssuer.crafted(header: ["alg": .string("PS256"), "kid": .string("rsa-1")], claims: TestIssuer.claims()) { _ in Data(repeating: 7, count: 256) }
+        await #expect(throws: TokenRejection.badSignature) { try await wide.verify(bogusPS, keys: keys, now: TestIssuer.now) }
+        let good = try await issuer.signRSA(TestIssuer.claims())
+        _ = try await wide.verify(good, keys: keys, now: TestIssuer.now)
+    }
+}

@@ -34,6 +34,15 @@ let package = Package(
             name: "MCPTokenVerification",
             dependencies: ["MCPAuth", "MCPRuntimeAPI", "KubeCore", .product(name: "JWTKit", package: "jwt-kit")]
         ),
+        // The proxy's request pipeline without sockets: route, Origin, credentials,
+        // authentication, JSON-RPC inspection, scopes, governance, header sanitization.
+        .target(
+            name: "MCPProxyCore",
+            dependencies: [
+                "MCPAuth", "MCPPolicy", "MCPProxyConfig", "MCPTokenVerification", "KubeCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Canonical resource URI, effective auth, proxy config and object rendering: pure.
         .target(
             name: "MCPRuntimeRender",
@@ -64,11 +73,21 @@ let package = Package(
         .testTarget(name: "MCPRuntimeCLITests", dependencies: ["MCPRuntimeCLI"]),
         .testTarget(name: "MCPPolicyTests", dependencies: ["MCPPolicy"]),
         .testTarget(name: "MCPAuthTests", dependencies: ["MCPAuth"]),
+        .testTarget(name: "MCPProxyCoreTests", dependencies: ["MCPProxyCore", "MCPTestSupport", "MCPTokenVerification"]),
+        // A stand-in issuer (real keys, signed and crafted tokens) shared by test targets.
+        .target(
+            name: "MCPTestSupport",
+            dependencies: [
+                "MCPTokenVerification", "KubeCore", .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Tests/MCPTestSupport"
+        ),
         .testTarget(
             name: "MCPTokenVerificationTests",
             dependencies: [
-                "MCPTokenVerification", "MCPAuth", .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto"),
+                "MCPTokenVerification", "MCPAuth", "MCPTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),
     ],

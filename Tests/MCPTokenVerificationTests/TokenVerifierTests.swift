@@ -3,6 +3,7 @@ import Foundation
 import JWTKit
 import KubeCore
 import MCPAuth
+import MCPTestSupport
 import MCPRuntimeAPI
 import MCPTokenVerification
 import Testing

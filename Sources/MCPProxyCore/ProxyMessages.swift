@@ -1,0 +1,61 @@
+import Foundation
+
+/// A request as the pipeline sees it: no sockets, the body already read when it matters.
+public struct InboundRequest: Sendable {
+    public var method: String
+    /// The path of the request target, without the query.
+    public var path: String
+    public var query: String?
+    /// Header fields in order, names in any case, repeats kept.
+    public var headers: [(name: String, value: String)]
+    /// The body of a POST, read up to the configured limit.
+    public var body: Data?
+    /// True when the POST body was larger than the limit (it was not read further).
+    public var bodyTooLarge: Bool
+
+    public init(method: String, path: String, query: String? = nil, headers: [(name: String, value: String)] = [], body: Data? = nil, bodyTooLarge: Bool = false) {
+        self.method = method.uppercased()
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.bodyTooLarge = bodyTooLarge
+    }
+
+    /// The values of a header, by case-insensitive name.
+    public func values(_ name: String) -> [String] {
+        let lowered = name.lowercased()
+        return headers.filter { $0.name.lowercased() == lowered }.map(\.value)
+    }
+}
+
+/// An answer the proxy gives itself, without the upstream.
+public struct ProxyResponse: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: Data
+
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: Data = Data()) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The first value of a header, by case-insensitive name.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+}
+
+/// How to forward an allowed request: where, and with exactly which headers.
+public struct ForwardPlan: Sendable {
+    public var upstreamURL: String
+    /// The client's headers without credentials, identity or hop-by-hop fields, plus the
+    /// resolved identity and the upstream credential.
+    public var headers: [(name: String, value: String)]
+}
+
+public enum PipelineOutcome: Sendable {
+    case respond(ProxyResponse)
+    case forward(ForwardPlan)
+}

@@ -1,0 +1,257 @@
+import Foundation
+import KubeCore
+import MCPAuth
+import MCPPolicy
+import MCPProxyConfig
+import MCPTokenVerification
+
+/// The result of one request: what to do, and the audit line when a decision was made.
+public struct PipelineResult: Sendable {
+    public var outcome: PipelineOutcome
+    public var audit: AuditRecord?
+}
+
+extension ProxyRuntime {
+    /// Decides one request: fail closed when unusable; PRM or 404 by path; Origin;
+    /// authentication by mode; for POST the JSON-RPC message (413, batch and non-JSON
+    /// refused); required and tool scopes (403 `insufficient_scope`); governance for
+    /// `tools/call`; then the sanitized headers with identity and upstream credentials.
+    public func handle(_ request: InboundRequest, now: Date = Date()) async -> PipelineResult {
+        var audit = AuditRecord(decision: "deny", reason: "", status: 0, policyVersion: config.policy.version, revision: config.revision)
+
+        if let reason = config.unusable {
+            return Self.finish(Responses.plain(503, "server_unusable", reason), "server_unusable", audit)
+        }
+        if let metadataPath = config.resource.metadataPath, request.path == metadataPath {
+            return PipelineResult(outcome: .respond(metadataResponse(request)), audit: nil)
+        }
+        guard request.path == config.resource.path else {
+            return PipelineResult(outcome: .respond(Responses.plain(404, "not_found", "no MCP endpoint at this path")), audit: nil)
+        }
+        let origins = request.values("Origin")
+        guard origins.count <= 1, self.origins.allows(origins.first) else {
+            return Self.finish(Responses.plain(403, "origin_not_allowed", "the Origin of this request is not allowed"), "origin_not_allowed", audit)
+        }
+
+        // Authentication.
+        var caller = CallerIdentity()
+        var grantedScopes: Set<String> = []
+        let sessionHeader = request.values(config.session.headerName).first
+        switch config.auth.mode {
+        case .oauth:
+            let credential = CredentialExtractor.extract(headers: request.headers, tokenHeader: config.auth.tokenHeader, query: request.query)
+            audit.tokenFingerprint = credential.fingerprint
+            switch await authenticate(credential, now: now) {
+            case .failure(let response): return Self.finish(response.0, response.1, audit)
+            case .success(let claims):
+                let identity = claims.identity(teamClaims: config.auth.oauth?.teamClaims ?? [])
+                caller = CallerIdentity(humanID: identity.human, agentID: identity.agent, teamID: identity.team, sessionID: identity.session ?? sessionHeader)
+                grantedScopes = claims.scopes
+            }
+        case .header:
+            let headers = config.auth.identityHeaders
+            caller = CallerIdentity(
+                humanID: request.values(headers.human).first, agentID: request.values(headers.agent).first,
+                teamID: request.values(headers.team).first, sessionID: sessionHeader ?? request.values(headers.session).first
+            )
+        case .none:
+            break
+        }
+        audit.human = caller.humanID
+        audit.agent = caller.agentID
+        audit.team = caller.teamID
+        audit.session = caller.sessionID
+
+        // The message, for POST.
+        var message: JSONRPCMessage?
+        if request.method == "POST" {
+            if request.bodyTooLarge {
+                return Self.finish(Responses.jsonRPCError(413, id: nil, code: -32600, message: "the request body exceeds \(config.limits.maxBodyBytes) bytes"), "body_too_large", audit)
+            }
+            let inspected = JSONRPCMessage.inspect(request.body ?? Data())
+            switch inspected {
+            case .batch:
+                return Self.finish(Responses.jsonRPCError(400, id: nil, code: -32600, message: "JSON-RPC batches are not supported"), "batch_refused", audit)
+            case .invalid(let why):
+                return Self.finish(Responses.jsonRPCError(400, id: nil, code: -32600, message: why), "invalid_message", audit)
+            case .request(let method, _, let tool):
+                audit.method = method
+                audit.tool = tool
+            case .response:
+                break
+            }
+            message = inspected
+        }
+        let tool: String? = if case .request(JSONRPCMessage.toolsCall, _, let name)? = message { name } else { nil }
+
+        // Scopes: the server's required scopes for every request, a tool's for its calls.
+        if let scopes, case .insufficient(let missing, let challenge) = scopes.check(granted: grantedScopes, tool: tool) {
+            let response = Responses.oauthError(
+                403, "insufficient_scope", "the token lacks \(missing.joined(separator: " "))",
+                challenge: BearerChallenge(resourceMetadata: config.resource.metadataURL, scope: challenge, error: .insufficientScope)
+            )
+            return Self.finish(response, "insufficient_scope", audit)
+        }
+
+        // Governance, for tools/call, where there is an identity to govern.
+        var liveSession: String?
+        if let tool, config.auth.mode != .none {
+            let decision = policy.evaluate(tool: tool, caller: caller, now: now)
+            audit.reason = decision.reason.rawValue
+            if !decision.allowed {
+                let challenge = decision.status == 401 && config.auth.mode == .oauth
+                    ? BearerChallenge(resourceMetadata: config.resource.metadataURL, scope: config.auth.oauth?.requiredScopes ?? []) : nil
+                let response = Responses.jsonRPCError(
+                    decision.status, id: message?.id, code: -32001, message: "refused by policy: \(decision.reason.rawValue)",
+                    data: ["reason": .string(decision.reason.rawValue), "policyVersion": .string(decision.policyVersion)],
+                    challenge: challenge
+                )
+                return Self.finish(response, decision.reason.rawValue, audit)
+            }
+            if !decision.enforcedAllowed { audit.decision = "observe" }
+            liveSession = decision.session
+        }
+
+        // Forward: sanitized headers, the resolved identity, the upstream credential.
+        var headers = HeaderSanitizer(config: config).sanitize(request.headers)
+        let identity = config.auth.identityHeaders
+        for (name, value) in [(identity.human, caller.humanID), (identity.agent, caller.agentID), (identity.team, caller.teamID), (identity.session, liveSession)] {
+            if let value { headers.append((name: name, value: value)) }
+        }
+        switch upstreamCredential(session: liveSession) {
+        case .failure(let error):
+            return Self.finish(Responses.plain(503, "upstream_credential_unavailable", error.reason), "upstream_credential_unavailable", audit)
+        case .success(let credential):
+            if let credential {
+                headers.removeAll { $0.name.lowercased() == credential.name.lowercased() }
+                headers.append(credential)
+            }
+        }
+        if audit.decision != "observe" { audit.decision = "allow" }
+        if audit.reason.isEmpty { audit.reason = "allowed" }
+        audit.status = 200
+        return PipelineResult(outcome: .forward(ForwardPlan(upstreamURL: config.upstream.url, headers: headers)), audit: audit)
+    }
+
+    private static func finish(_ response: ProxyResponse, _ reason: String, _ audit: AuditRecord) -> PipelineResult {
+        var audit = audit
+        audit.reason = reason
+        audit.status = response.status
+        return PipelineResult(outcome: .respond(response), audit: audit)
+    }
+
+    /// RFC 9728 metadata: public, cacheable, readable by browsers.
+    private func metadataResponse(_ request: InboundRequest) -> ProxyResponse {
+        let cors = [(name: "Access-Control-Allow-Origin", value: "*"), (name: "Access-Control-Allow-Methods", value: "GET, HEAD, OPTIONS")]
+        switch request.method {
+        case "GET", "HEAD":
+            guard let document = metadataDocument else { return Responses.plain(404, "not_found", "no metadata") }
+            return ProxyResponse(
+                status: 200,
+                headers: [Responses.json, (name: "Cache-Control", value: "public, max-age=300")] + cors,
+                body: request.method == "HEAD" ? Data() : document
+            )
+        case "OPTIONS":
+            return ProxyResponse(status: 204, headers: cors + [(name: "Access-Control-Allow-Headers", value: "MCP-Protocol-Version")])
+        default:
+            return ProxyResponse(status: 405, headers: [(name: "Allow", value: "GET, HEAD, OPTIONS")])
+        }
+    }
+
+    private enum Authentication {
+        case success(TokenClaims)
+        case failure((ProxyResponse, String))
+    }
+
+    private func authenticate(_ credential: BearerCredential, now: Date) async -> Authentication {
+        let metadataURL = config.resource.metadataURL
+        let required = config.auth.oauth?.requiredScopes ?? []
+        guard let verifier, let keySource else {
+            return .failure((Responses.plain(503, "server_unusable", "oauth mode without oauth settings"), "server_unusable"))
+        }
+        switch credential {
+        case .absent:
+            let challenge = BearerChallenge(resourceMetadata: metadataURL, scope: required)
+            return .failure((Responses.oauthError(401, "invalid_token", "a bearer token is required", challenge: challenge), "missing_token"))
+        case .malformed(let problem):
+            let challenge = BearerChallenge(resourceMetadata: metadataURL, scope: required, error: .invalidRequest, errorDescription: problem.rawValue)
+            return .failure((Responses.oauthError(400, "invalid_request", problem.rawValue, challenge: challenge), "invalid_request"))
+        case .token(let token):
+            switch await Self.verify(token, verifier: verifier, keySource: keySource, now: now) {
+            case .success(let claims):
+                return .success(claims)
+            case .failure(.rejected(let rejection)):
+                let challenge = BearerChallenge(resourceMetadata: metadataURL, scope: required, error: .invalidToken, errorDescription: rejection.description)
+                return .failure((Responses.oauthError(401, "invalid_token", rejection.description, challenge: challenge), "invalid_token"))
+            case .failure(.keysUnavailable):
+                // Keys unreachable: never a pass.
+                return .failure((Responses.plain(503, "temporarily_unavailable", "the authorization server's keys cannot be loaded"), "keys_unavailable"))
+            }
+        }
+    }
+
+    enum VerificationFailure: Error {
+        case rejected(TokenRejection)
+        case keysUnavailable
+    }
+
+    /// Verifies with the cached keys; a token naming an unknown key id gets one retry
+    /// with freshly fetched keys (the issuer may have rotated them).
+    static func verify(_ token: String, verifier: TokenVerifier, keySource: any KeySource, now: Date) async -> Result<TokenClaims, VerificationFailure> {
+        for refresh in [false, true] {
+            let keys: VerificationKeys
+            do {
+                keys = try await keySource.keys(refresh: refresh)
+            } catch {
+                return .failure(.keysUnavailable)
+            }
+            do {
+                return .success(try await verifier.verify(token, keys: keys, now: now))
+            } catch {
+                if case .unknownKey = error, !refresh { continue }
+                return .failure(.rejected(error))
+            }
+        }
+        return .failure(.keysUnavailable)
+    }
+
+    /// The header carrying the upstream credential, if any: a live session's own token
+    /// first, else the configured secret. A configured credential that cannot be read
+    /// fails the request.
+    private func upstreamCredential(session: String?) -> Result<(name: String, value: String)?, UpstreamCredentialError> {
+        if let session, let file = config.sessions.first(where: { $0.name == session })?.upstreamTokenFile {
+            guard let token = secrets.contents(of: file) else { return .failure(UpstreamCredentialError("the session's upstream token cannot be read")) }
+            return .success(Self.credentialHeader(config.session.upstreamTokenHeader, token))
+        }
+        switch config.upstream.auth.mode {
+        case .none:
+            return .success(nil)
+        case .secret:
+            guard let file = config.upstream.auth.secretFile, let secret = secrets.contents(of: file) else {
+                return .failure(UpstreamCredentialError("the upstream credential cannot be read"))
+            }
+            return .success(Self.credentialHeader(config.upstream.auth.header ?? "Authorization", secret))
+        case .tokenExchange:
+            return .failure(UpstreamCredentialError("upstream token exchange is not available in this build"))
+        }
+    }
+
+    /// `Bearer <value>` in `Authorization`; the bare value in any other header.
+    static func credentialHeader(_ name: String, _ value: String) -> (name: String, value: String) {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        return (name: name, value: name.lowercased() == "authorization" ? "Bearer \(trimmed)" : trimmed)
+    }
+}
+
+extension BearerCredential {
+    /// The audit fingerprint of the token, if this is one.
+    var fingerprint: String? {
+        if case .token(let token) = self { return AuditRecord.fingerprint(of: token) }
+        return nil
+    }
+}
+
+struct UpstreamCredentialError: Error {
+    var reason: String
+    init(_ reason: String) { self.reason = reason }
+}

@@ -26,6 +26,7 @@ public struct ProxyRuntime: Sendable {
     let verifier: TokenVerifier?
     let keySource: (any KeySource)?
     let secrets: any SecretFiles
+    let sanitizer: HeaderSanitizer
 
     public init(config: ProxyConfig, keySource: (any KeySource)?, secrets: any SecretFiles) {
         self.config = config
@@ -41,5 +42,6 @@ public struct ProxyRuntime: Sendable {
         }
         self.keySource = keySource
         self.secrets = secrets
+        sanitizer = HeaderSanitizer(config: config)
     }
 }

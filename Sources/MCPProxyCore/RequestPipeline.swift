@@ -113,7 +113,7 @@ extension ProxyRuntime {
         }
 
         // Forward: sanitized headers, the resolved identity, the upstream credential.
-        var headers = HeaderSanitizer(config: config).sanitize(request.headers)
+        var headers = sanitizer.sanitize(request.headers)
         let identity = config.auth.identityHeaders
         for (name, value) in [(identity.human, caller.humanID), (identity.agent, caller.agentID), (identity.team, caller.teamID), (identity.session, liveSession)] {
             if let value { headers.append((name: name, value: value)) }
@@ -172,7 +172,7 @@ extension ProxyRuntime {
         switch credential {
         case .absent:
             let challenge = BearerChallenge(resourceMetadata: metadataURL, scope: required)
-            return .failure((Responses.oauthError(401, "invalid_token", "a bearer token is required", challenge: challenge), "missing_token"))
+            return .failure((Responses.oauthError(401, "unauthorized", "a bearer token is required", challenge: challenge), "missing_token"))
         case .malformed(let problem):
             let challenge = BearerChallenge(resourceMetadata: metadataURL, scope: required, error: .invalidRequest, errorDescription: problem.rawValue)
             return .failure((Responses.oauthError(400, "invalid_request", problem.rawValue, challenge: challenge), "invalid_request"))

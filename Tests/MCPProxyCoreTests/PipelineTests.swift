@@ -47,6 +47,8 @@ import Testing
         #expect(response?.status == 401)
         #expect(response?.header("WWW-Authenticate") == challenge401)
         #expect(response?.header("Access-Control-Expose-Headers") == "WWW-Authenticate")
+        let body = try? JSONDecoder().decode(JSONValue.self, from: response?.body ?? Data())
+        #expect(body?["error"] == .string("unauthorized"), "no credentials, so no error code (RFC 6750 §3.1)")
     }
 
     @Test("the SSE GET and DELETE need a token too", arguments: ["GET", "DELETE"])

@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "mcp-runtime", targets: ["mcp-runtime"]),
+        .executable(name: "mcp-proxy", targets: ["mcp-proxy"]),
         .library(name: "MCPRuntimeRender", targets: ["MCPRuntimeRender"]),
         .library(name: "MCPProxyConfig", targets: ["MCPProxyConfig"]),
     ],
@@ -14,6 +15,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "4.1.0"..<"6.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // Kubernetes core types (ObjectMeta, workloads, JSONValue): pure, no I/O.
@@ -65,6 +71,21 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "mcp-runtime", dependencies: ["MCPRuntimeCLI"]),
+        // The proxy's I/O: HTTP server (Hummingbird), streaming upstream client
+        // (AsyncHTTPClient), config loading, around the MCPProxyCore pipeline.
+        .target(
+            name: "MCPProxyServer",
+            dependencies: [
+                "MCPProxyCore", "MCPProxyConfig",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(name: "mcp-proxy", dependencies: ["MCPProxyServer"]),
 
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
         .testTarget(name: "MCPRuntimeAPITests", dependencies: ["MCPRuntimeAPI"]),
@@ -74,6 +95,13 @@ let package = Package(
         .testTarget(name: "MCPPolicyTests", dependencies: ["MCPPolicy"]),
         .testTarget(name: "MCPAuthTests", dependencies: ["MCPAuth"]),
         .testTarget(name: "MCPProxyCoreTests", dependencies: ["MCPProxyCore", "MCPTestSupport", "MCPTokenVerification"]),
+        .testTarget(
+            name: "MCPProxyServerTests",
+            dependencies: [
+                "MCPProxyServer", "MCPProxyConfig", "MCPRuntimeAPI", "KubeCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         // A stand-in issuer (real keys, signed and crafted tokens) shared by test targets.
         .target(
             name: "MCPTestSupport",

@@ -24,7 +24,7 @@ public struct ProxyRuntime: Sendable {
     let origins: OriginPolicy
     let metadataDocument: Data?
     let verifier: TokenVerifier?
-    let keySource: (any KeySource)?
+    public let keySource: (any KeySource)?
     let secrets: any SecretFiles
     let sanitizer: HeaderSanitizer
 

@@ -1,0 +1,29 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The admin listener: `/healthz` (the process serves) and `/readyz` (a config is in
+/// force and the server is usable).
+struct AdminResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let state: ProxyState
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        switch request.uri.path {
+        case "/healthz":
+            return Self.text(.ok, "ok\n")
+        case "/readyz":
+            let config = state.runtime.config
+            if let reason = config.unusable { return Self.text(.serviceUnavailable, "unusable: \(reason)\n") }
+            return Self.text(.ok, "ready \(config.revision ?? "")\n")
+        default:
+            return Self.text(.notFound, "not found\n")
+        }
+    }
+
+    static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+}

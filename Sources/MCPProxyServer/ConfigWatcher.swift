@@ -1,0 +1,48 @@
+import Crypto
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Polls the config file and installs a changed, valid config without dropping
+/// connections. An invalid one is refused: the last good config keeps serving, and the
+/// failure is logged and counted.
+struct ConfigWatcher: Service {
+    let path: String
+    let state: ProxyState
+    let logger: Logger
+    var interval: Duration = .seconds(1)
+
+    func run() async throws {
+        // Stop polling when the service group shuts down gracefully (SIGTERM).
+        try await cancelWhenGracefulShutdown { await poll() }
+    }
+
+    private func poll() async {
+        var lastDigest = Self.digest(path)
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            let digest = Self.digest(path)
+            guard digest != lastDigest else { continue }
+            lastDigest = digest
+            do {
+                let config = try ProxyConfigLoader.load(path: path)
+                state.install(config)
+                logger.info("config reloaded", metadata: ["revision": "\(config.revision ?? "none")"])
+            } catch {
+                state.recordFailedReload()
+                logger.error("config reload refused; the last good config keeps serving", metadata: ["error": "\(error.description)"])
+            }
+        }
+    }
+
+    /// SHA-256 of the file's bytes (nil when unreadable): a ConfigMap volume swaps a
+    /// symlink, so content, not modification time, says whether it changed.
+    static func digest(_ path: String) -> [UInt8]? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return Array(SHA256.hash(data: data))
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import MCPProxyConfig
+import ServiceLifecycle
+
+/// `mcp-proxy --config FILE [--listen HOST:PORT] [--upstream URL] [--admin-listen HOST:PORT]`.
+public struct MCPProxyCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "mcp-proxy",
+        abstract: "Auth-enforcing proxy in front of one MCP server.",
+        discussion: "Reads the JSON that `mcp-runtime render --proxy-config NAME` prints, reloads it when it changes, and enforces it on every request."
+    )
+
+    @Option(help: ArgumentHelp("The proxy configuration (config.json).", valueName: "FILE"))
+    var config: String
+
+    @Option(help: ArgumentHelp("Where to serve MCP clients.", valueName: "HOST:PORT"))
+    var listen: String = "0.0.0.0:8091"
+
+    @Option(help: ArgumentHelp("Overrides upstream.url of the config.", valueName: "URL"))
+    var upstream: String?
+
+    @Option(name: .customLong("admin-listen"), help: ArgumentHelp("Where to serve /healthz and /readyz.", valueName: "HOST:PORT"))
+    var adminListen: String = "127.0.0.1:9090"
+
+    public init() {}
+
+    public func validate() throws {
+        for (flag, value) in [("--listen", listen), ("--admin-listen", adminListen)] where Self.address(value) == nil {
+            throw ValidationError("\(flag) \(value) is not HOST:PORT")
+        }
+        if let upstream, URL(string: upstream)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+            throw ValidationError("--upstream \(upstream) is not an http(s) URL")
+        }
+    }
+
+    public func run() async throws {
+        let logger = Logger(label: "mcp-proxy")
+        let loaded: ProxyConfig
+        do {
+            loaded = try ProxyConfigLoader.load(path: config)
+        } catch {
+            FileHandle.standardError.write(Data("mcp-proxy: \(error.description)\n".utf8))
+            throw ExitCode.failure
+        }
+        guard let listenAddress = Self.address(listen), let adminAddress = Self.address(adminListen) else { throw ExitCode.validationFailure }
+
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.redirectConfiguration = .disallow
+        clientConfiguration.decompression = .disabled
+        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1024
+        clientConfiguration.timeout.connect = .seconds(5)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+
+        let state = ProxyState(config: loaded, client: client, secrets: MountedSecretFiles(), upstreamOverride: upstream, logger: logger)
+        let proxy = Application(
+            responder: ProxyResponder(state: state, client: client, audit: Logger(label: "mcp-proxy.audit")),
+            configuration: .init(address: .hostname(listenAddress.host, port: listenAddress.port), serverName: nil),
+            logger: logger
+        )
+        let admin = Application(
+            responder: AdminResponder(state: state),
+            configuration: .init(address: .hostname(adminAddress.host, port: adminAddress.port), serverName: nil),
+            logger: logger
+        )
+        let watcher = ConfigWatcher(path: config, state: state, logger: logger)
+        logger.info("serving", metadata: ["listen": "\(listen)", "admin": "\(adminListen)", "revision": "\(loaded.revision ?? "none")"])
+        let group = ServiceGroup(configuration: .init(services: [proxy, admin, watcher], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+
+    /// `HOST:PORT` or `[IPv6]:PORT`.
+    static func address(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return host.isEmpty ? nil : (host, port)
+    }
+}

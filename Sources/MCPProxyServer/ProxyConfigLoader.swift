@@ -1,0 +1,64 @@
+import Foundation
+import MCPProxyConfig
+
+/// Why a config file cannot be used. The message says what to fix.
+public struct ConfigLoadError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+}
+
+/// Reads and checks a `config.json` (see docs/proxy-config.md). A proxy never starts,
+/// and never switches, to a config that fails here.
+public enum ProxyConfigLoader {
+    public static func load(path: String) throws(ConfigLoadError) -> ProxyConfig {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ConfigLoadError(description: "\(path): cannot read the file (\(error.localizedDescription))")
+        }
+        return try decode(data, source: path)
+    }
+
+    public static func decode(_ data: Data, source: String) throws(ConfigLoadError) -> ProxyConfig {
+        if data.isEmpty { throw ConfigLoadError(description: "\(source): the file is empty") }
+        let config: ProxyConfig
+        do {
+            config = try JSONDecoder().decode(ProxyConfig.self, from: data)
+        } catch let error as DecodingError {
+            throw ConfigLoadError(description: "\(source): \(describe(error))")
+        } catch {
+            throw ConfigLoadError(description: "\(source): \(error)")
+        }
+        guard config.version == ProxyConfig.currentVersion else {
+            throw ConfigLoadError(description: "\(source): config version \(config.version) is not supported (this proxy reads version \(ProxyConfig.currentVersion))")
+        }
+        if config.unusable == nil, config.auth.mode == .oauth, config.auth.oauth == nil {
+            throw ConfigLoadError(description: "\(source): auth.mode is oauth but auth.oauth is missing")
+        }
+        if config.unusable == nil, config.auth.mode == .oauth, config.resource.metadataURL == nil || config.resource.uri == nil {
+            throw ConfigLoadError(description: "\(source): oauth mode needs resource.uri and resource.metadataURL")
+        }
+        guard config.resource.path.hasPrefix("/") else {
+            throw ConfigLoadError(description: "\(source): resource.path must start with /")
+        }
+        guard let upstream = URL(string: config.upstream.url), ["http", "https"].contains(upstream.scheme ?? "") else {
+            throw ConfigLoadError(description: "\(source): upstream.url \"\(config.upstream.url)\" is not an http(s) URL")
+        }
+        guard config.limits.maxBodyBytes > 0 else {
+            throw ConfigLoadError(description: "\(source): limits.maxBodyBytes must be positive")
+        }
+        return config
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "\(path(context)).\(key.stringValue) is missing".trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        case .typeMismatch(_, let context), .valueNotFound(_, let context): return "\(path(context)): wrong type or null"
+        case .dataCorrupted(let context): return context.codingPath.isEmpty ? "not valid JSON" : "\(path(context)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}

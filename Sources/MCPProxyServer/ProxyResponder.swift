@@ -1,0 +1,80 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KubeCore
+import Logging
+import MCPProxyCore
+import NIOCore
+
+/// The catch-all HTTP responder: turns a request into an `InboundRequest`, lets the
+/// pipeline decide, then answers itself or streams to and from the upstream.
+struct ProxyResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let state: ProxyState
+    let client: HTTPClient
+    let audit: Logger
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let runtime = state.runtime
+        var inbound = InboundRequest(
+            method: request.method.rawValue, path: request.uri.path, query: request.uri.query,
+            headers: request.headers.map { (name: $0.name.rawName, value: $0.value) }
+        )
+        var request = request
+        var collected: ByteBuffer?
+        if request.method == .post, inbound.path == runtime.config.resource.path {
+            do {
+                let buffer = try await request.collectBody(upTo: runtime.config.limits.maxBodyBytes)
+                collected = buffer
+                inbound.body = Data(buffer.readableBytesView)
+            } catch {
+                inbound.bodyTooLarge = true
+            }
+        }
+        let result = await runtime.handle(inbound)
+        if let record = result.audit, let line = try? KubeJSON.encode(record) {
+            audit.info("\(String(decoding: line, as: UTF8.self))")
+        }
+        switch result.outcome {
+        case .respond(let response):
+            return Self.response(response)
+        case .forward(let plan):
+            return await forward(request, plan: plan, query: inbound.query, body: collected)
+        }
+    }
+
+    private func forward(_ request: Request, plan: ForwardPlan, query: String?, body: ByteBuffer?) async -> Response {
+        var upstream = HTTPClientRequest(url: plan.upstreamURL + (query.map { "?" + $0 } ?? ""))
+        upstream.method = .init(rawValue: request.method.rawValue)
+        for header in plan.headers { upstream.headers.add(name: header.name, value: header.value) }
+        if let body {
+            upstream.body = .bytes(body)
+        } else if request.method != .get, request.method != .head {
+            upstream.body = .stream(request.body.map { $0 }, length: .unknown)
+        }
+        do {
+            let response = try await client.execute(upstream, timeout: .seconds(30))
+            var headers = HTTPFields()
+            for (name, value) in response.headers where !Self.hopByHop.contains(name.lowercased()) {
+                if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
+            }
+            return Response(status: .init(code: Int(response.status.code)), headers: headers, body: ResponseBody(asyncSequence: response.body))
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            return Self.response(ProxyResponse(status: 504, headers: [(name: "Content-Type", value: "application/json")], body: Data(#"{"error":"upstream_timeout","error_description":"the MCP server did not answer in time"}"#.utf8)))
+        } catch {
+            return Self.response(ProxyResponse(status: 502, headers: [(name: "Content-Type", value: "application/json")], body: Data(#"{"error":"bad_gateway","error_description":"the MCP server cannot be reached"}"#.utf8)))
+        }
+    }
+
+    static let hopByHop: Set<String> = ["connection", "keep-alive", "transfer-encoding", "content-length", "te", "trailer", "upgrade", "proxy-connection"]
+
+    static func response(_ response: ProxyResponse) -> Response {
+        var headers = HTTPFields()
+        for header in response.headers {
+            if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
+        }
+        return Response(status: .init(code: response.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: response.body)))
+    }
+}

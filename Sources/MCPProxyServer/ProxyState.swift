@@ -1,0 +1,59 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import MCPProxyConfig
+import MCPProxyCore
+import Synchronization
+
+/// The runtime in force, swapped atomically when a new config loads. Requests in
+/// flight finish with the runtime they started with; nothing is dropped.
+final class ProxyState: Sendable {
+    private let current: Mutex<ProxyRuntime>
+    private let reloads = Mutex<(succeeded: Int, failed: Int)>((0, 0))
+    private let client: HTTPClient
+    private let secrets: any SecretFiles
+    private let logger: Logger
+    let upstreamOverride: String?
+
+    init(config: ProxyConfig, client: HTTPClient, secrets: any SecretFiles, upstreamOverride: String?, logger: Logger) {
+        self.client = client
+        self.secrets = secrets
+        self.logger = logger
+        self.upstreamOverride = upstreamOverride
+        current = Mutex(Self.runtime(config, client: client, secrets: secrets, upstreamOverride: upstreamOverride, logger: logger))
+    }
+
+    var runtime: ProxyRuntime { current.withLock { $0 } }
+
+    var reloadCounts: (succeeded: Int, failed: Int) { reloads.withLock { $0 } }
+
+    /// Switches to `config`. The key cache is kept when the issuer settings are unchanged.
+    func install(_ config: ProxyConfig) {
+        let previous = runtime
+        let next: ProxyRuntime
+        if previous.config.auth.oauth?.issuer == config.auth.oauth?.issuer,
+           previous.config.auth.oauth?.jwksURI == config.auth.oauth?.jwksURI,
+           previous.config.auth.oauth?.allowedAlgorithms == config.auth.oauth?.allowedAlgorithms {
+            next = ProxyRuntime(config: Self.overridden(config, upstreamOverride), keySource: previous.keySource, secrets: secrets)
+        } else {
+            next = Self.runtime(config, client: client, secrets: secrets, upstreamOverride: upstreamOverride, logger: logger)
+        }
+        current.withLock { $0 = next }
+        reloads.withLock { $0.succeeded += 1 }
+    }
+
+    func recordFailedReload() {
+        reloads.withLock { $0.failed += 1 }
+    }
+
+    private static func runtime(_ config: ProxyConfig, client: HTTPClient, secrets: any SecretFiles, upstreamOverride: String?, logger: Logger) -> ProxyRuntime {
+        let keys = config.auth.oauth.map { JWKSKeySource(client: client, oauth: $0, logger: logger) }
+        return ProxyRuntime(config: overridden(config, upstreamOverride), keySource: keys, secrets: secrets)
+    }
+
+    private static func overridden(_ config: ProxyConfig, _ upstream: String?) -> ProxyConfig {
+        var config = config
+        if let upstream { config.upstream.url = upstream }
+        return config
+    }
+}

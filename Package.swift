@@ -100,6 +100,7 @@ let package = Package(
             dependencies: [
                 "MCPProxyServer", "MCPProxyConfig", "MCPRuntimeAPI", "KubeCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // A stand-in issuer (real keys, signed and crafted tokens) shared by test targets.

@@ -25,6 +25,7 @@ actor JWKSKeySource: KeySource {
 
     private var cached: (keys: VerificationKeys, fetched: Date)?
     private var lastAttempt: Date?
+    private var lastFailure: (any Error)?
     private var inFlight: Task<VerificationKeys, any Error>?
     private(set) var fetches = 0
 
@@ -40,10 +41,13 @@ actor JWKSKeySource: KeySource {
 
     func keys(refresh: Bool) async throws -> VerificationKeys {
         let now = Date()
+        let limited = lastAttempt.map { now.timeIntervalSince($0) < refreshInterval } ?? false
         if let cached {
             let stale = now.timeIntervalSince(cached.fetched) > maxAge
-            let limited = lastAttempt.map { now.timeIntervalSince($0) < refreshInterval } ?? false
             if (!refresh && !stale) || limited { return cached.keys }
+        } else if limited, let lastFailure {
+            // The issuer was unreachable a moment ago: do not hit it on every request.
+            throw lastFailure
         }
         if let inFlight { return try await inFlight.value }
         lastAttempt = now
@@ -53,8 +57,10 @@ actor JWKSKeySource: KeySource {
         do {
             let keys = try await task.value
             cached = (keys, Date())
+            lastFailure = nil
             return keys
         } catch {
+            lastFailure = error
             logger.error("cannot load the issuer's keys", metadata: ["issuer": "\(issuer)", "error": "\(error)"])
             if let cached { return cached.keys }
             throw error

@@ -38,6 +38,8 @@ public struct MCPProxyCommand: AsyncParsableCommand {
     }
 
     public func run() async throws {
+        // Standard output carries the audit lines; everything else is logged to standard error.
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let logger = Logger(label: "mcp-proxy")
         let loaded: ProxyConfig
         do {
@@ -57,7 +59,7 @@ public struct MCPProxyCommand: AsyncParsableCommand {
 
         let state = ProxyState(config: loaded, client: client, secrets: MountedSecretFiles(), upstreamOverride: upstream, logger: logger)
         let proxy = Application(
-            responder: ProxyResponder(state: state, client: client, audit: Logger(label: "mcp-proxy.audit")),
+            responder: ProxyResponder(state: state, client: client, audit: AuditSink()),
             configuration: .init(address: .hostname(listenAddress.host, port: listenAddress.port), serverName: nil),
             logger: logger
         )

@@ -14,7 +14,7 @@ struct ProxyResponder: HTTPResponder {
 
     let state: ProxyState
     let client: HTTPClient
-    let audit: Logger
+    let audit: AuditSink
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let runtime = state.runtime
@@ -34,9 +34,7 @@ struct ProxyResponder: HTTPResponder {
             }
         }
         let result = await runtime.handle(inbound)
-        if let record = result.audit, let line = try? KubeJSON.encode(record) {
-            audit.info("\(String(decoding: line, as: UTF8.self))")
-        }
+        if let record = result.audit { audit.write(record) }
         switch result.outcome {
         case .respond(let response):
             return Self.response(response)
@@ -51,7 +49,9 @@ struct ProxyResponder: HTTPResponder {
         for header in plan.headers { upstream.headers.add(name: header.name, value: header.value) }
         if let body {
             upstream.body = .bytes(body)
-        } else if request.method != .get, request.method != .head {
+        } else if let length = request.headers[.contentLength].flatMap(Int.init), length > 0 {
+            upstream.body = .stream(request.body.map { $0 }, length: .known(Int64(length)))
+        } else if request.headers[.transferEncoding] != nil {
             upstream.body = .stream(request.body.map { $0 }, length: .unknown)
         }
         do {

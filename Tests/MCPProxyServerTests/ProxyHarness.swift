@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import Synchronization
 
@@ -52,9 +53,12 @@ final class RecordingUpstream: Sendable {
                 try await writer.finish(nil)
             })
         }
+        // Stopping is by cancellation, which Hummingbird reports as errors: keep them quiet.
+        var logger = Logger(label: "test-upstream")
+        logger.logLevel = .critical
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil), onServerRunning: { channel in
             portBox.withLock { $0 = channel.localAddress?.port }
-        })
+        }, logger: logger)
         let running = Task { try await app.runService() }
         for _ in 0..<200 where portBox.withLock({ $0 }) == nil {
             try await Task.sleep(for: .milliseconds(25))
@@ -82,6 +86,7 @@ final class ProxyProcess {
     let adminPort: Int
     let configPath: String
     private let errors = Pipe()
+    private let auditPipe = Pipe()
 
     static let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent(".build/debug/mcp-proxy").path
@@ -97,7 +102,7 @@ final class ProxyProcess {
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["--config", configPath, "--listen", "127.0.0.1:\(port)", "--admin-listen", "127.0.0.1:\(adminPort)"] + extraArguments
         process.standardError = errors
-        process.standardOutput = errors
+        process.standardOutput = auditPipe
         try process.run()
     }
 
@@ -116,6 +121,14 @@ final class ProxyProcess {
 
     func output() -> String {
         String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self)
+    }
+
+    /// The audit lines written so far, parsed; call after `stop()`.
+    func auditLines() -> [[String: Any]] {
+        let text = String(decoding: auditPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return text.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        }
     }
 
     func stop() {

@@ -82,6 +82,24 @@ import Testing
         }
     }
 
+    @Test("one JSON audit line per decision on standard output, never a credential")
+    func audit() async throws {
+        let upstream = try await RecordingUpstream()
+        let proxy = try ProxyProcess(config: Self.config(upstreamPort: upstream.port))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        try await proxy.waitUntilHealthy(client: client)
+        _ = try await post(client, port: proxy.port, headers: [("X-MCP-Human-ID", "alice"), ("Authorization", "Bearer client-token-123")])
+        _ = try await post(client, port: proxy.port, headers: [("X-MCP-Human-ID", "mallory")])
+        try await client.shutdown()
+        proxy.stop()
+        upstream.stop()
+        let lines = proxy.auditLines()
+        #expect(lines.map { $0["decision"] as? String } == ["allow", "deny"])
+        #expect(lines.map { $0["reason"] as? String } == ["allowed", "no_matching_grant"])
+        #expect(lines.allSatisfy { $0["time"] is String && $0["policyVersion"] as? String == "v1" && $0["tool"] as? String == "get_forecast" })
+        #expect(!lines.description.contains("client-token-123"))
+    }
+
     @Test("other paths are 404; batches 400; too-large bodies 413; a foreign Origin 403 — none reach the upstream")
     func refusals() async throws {
         try await withProxy { client, upstream, proxy in

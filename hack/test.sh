@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: Swift unit tests, the CRDs' CEL rules under a real CEL
-# implementation, the mcp-runtime binary as a user runs it, and the kustomization.
+# implementation, mcp-proxy against a real authorization server, the mcp-runtime
+# binary as a user runs it, and the kustomization.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,8 @@ swift build
 swift test
 
 .build-venv/bin/python -m pytest -q Tests/crd-cel
+# mcp-proxy against a real authorization server (nanoidp) and a recording upstream.
+.build-venv/bin/python -m pytest -q Tests/integration
 
 passed=0
 failed=0

@@ -3,8 +3,8 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// The admin listener: `/healthz` (the process serves) and `/readyz` (a config is in
-/// force and the server is usable).
+/// The admin listener: `/healthz` (the process serves), `/readyz` (a config is in force
+/// and the server is usable) and `/metrics` (Prometheus text format).
 struct AdminResponder: HTTPResponder {
     typealias Context = BasicRequestContext
 
@@ -18,6 +18,8 @@ struct AdminResponder: HTTPResponder {
             let config = state.runtime.config
             if let reason = config.unusable { return Self.text(.serviceUnavailable, "unusable: \(reason)\n") }
             return Self.text(.ok, "ready \(config.revision ?? "")\n")
+        case "/metrics":
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: state.metrics.text())))
         default:
             return Self.text(.notFound, "not found\n")
         }

@@ -20,6 +20,7 @@ actor JWKSKeySource: KeySource {
     private let jwksURI: String?
     private let algorithms: [SigningAlgorithm]
     private let logger: Logger
+    private let metrics: ProxyMetrics
     private let refreshInterval: TimeInterval
     private let maxAge: TimeInterval
 
@@ -27,9 +28,9 @@ actor JWKSKeySource: KeySource {
     private var lastAttempt: Date?
     private var lastFailure: (any Error)?
     private var inFlight: Task<VerificationKeys, any Error>?
-    private(set) var fetches = 0
 
-    init(client: HTTPClient, oauth: ProxyConfig.OAuthSettings, logger: Logger, refreshInterval: TimeInterval = 10, maxAge: TimeInterval = 300) {
+    init(client: HTTPClient, oauth: ProxyConfig.OAuthSettings, logger: Logger, metrics: ProxyMetrics, refreshInterval: TimeInterval = 10, maxAge: TimeInterval = 300) {
+        self.metrics = metrics
         self.client = client
         issuer = oauth.issuer
         jwksURI = oauth.jwksURI
@@ -58,9 +59,11 @@ actor JWKSKeySource: KeySource {
             let keys = try await task.value
             cached = (keys, Date())
             lastFailure = nil
+            metrics.jwksFetch(succeeded: true)
             return keys
         } catch {
             lastFailure = error
+            metrics.jwksFetch(succeeded: false)
             logger.error("cannot load the issuer's keys", metadata: ["issuer": "\(issuer)", "error": "\(error)"])
             if let cached { return cached.keys }
             throw error
@@ -68,7 +71,6 @@ actor JWKSKeySource: KeySource {
     }
 
     private func fetch() async throws -> VerificationKeys {
-        fetches += 1
         let location = try await jwksLocation()
         let body = try await get(location)
         let keys = try VerificationKeys(jwks: body, allowed: algorithms)

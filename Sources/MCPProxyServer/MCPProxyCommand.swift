@@ -57,7 +57,7 @@ public struct MCPProxyCommand: AsyncParsableCommand {
         clientConfiguration.timeout.connect = .seconds(5)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
 
-        let state = ProxyState(config: loaded, client: client, secrets: MountedSecretFiles(), upstreamOverride: upstream, logger: logger)
+        let state = ProxyState(config: loaded, client: client, secrets: MountedSecretFiles(), upstreamOverride: upstream, logger: logger, metrics: ProxyMetrics())
         let proxy = Application(
             responder: ProxyResponder(state: state, client: client, audit: AuditSink()),
             configuration: .init(address: .hostname(listenAddress.host, port: listenAddress.port), serverName: nil),

@@ -17,6 +17,7 @@ struct ProxyResponder: HTTPResponder {
     let audit: AuditSink
 
     func respond(to request: Request, context: Context) async throws -> Response {
+        let started = ContinuousClock.now
         let runtime = state.runtime
         var inbound = InboundRequest(
             method: request.method.rawValue, path: request.uri.path, query: request.uri.query,
@@ -35,12 +36,15 @@ struct ProxyResponder: HTTPResponder {
         }
         let result = await runtime.handle(inbound)
         if let record = result.audit { audit.write(record) }
+        let response: Response
         switch result.outcome {
-        case .respond(let response):
-            return Self.response(response)
+        case .respond(let answer):
+            response = Self.response(answer)
         case .forward(let plan):
-            return await forward(request, plan: plan, query: inbound.query, body: collected)
+            response = await forward(request, plan: plan, query: inbound.query, body: collected)
         }
+        state.metrics.request(decision: result.audit?.decision ?? "none", reason: result.audit?.reason ?? "status_\(response.status.code)", duration: ContinuousClock.now - started)
+        return response
     }
 
     private func forward(_ request: Request, plan: ForwardPlan, query: String?, body: ByteBuffer?) async -> Response {

@@ -9,23 +9,23 @@ import Synchronization
 /// flight finish with the runtime they started with; nothing is dropped.
 final class ProxyState: Sendable {
     private let current: Mutex<ProxyRuntime>
-    private let reloads = Mutex<(succeeded: Int, failed: Int)>((0, 0))
     private let client: HTTPClient
     private let secrets: any SecretFiles
     private let logger: Logger
+    let metrics: ProxyMetrics
     let upstreamOverride: String?
 
-    init(config: ProxyConfig, client: HTTPClient, secrets: any SecretFiles, upstreamOverride: String?, logger: Logger) {
+    init(config: ProxyConfig, client: HTTPClient, secrets: any SecretFiles, upstreamOverride: String?, logger: Logger, metrics: ProxyMetrics) {
         self.client = client
         self.secrets = secrets
         self.logger = logger
+        self.metrics = metrics
         self.upstreamOverride = upstreamOverride
-        current = Mutex(Self.runtime(config, client: client, secrets: secrets, upstreamOverride: upstreamOverride, logger: logger))
+        current = Mutex(Self.runtime(config, client: client, secrets: secrets, upstreamOverride: upstreamOverride, logger: logger, metrics: metrics))
+        metrics.activeRevision(config.revision ?? "none")
     }
 
     var runtime: ProxyRuntime { current.withLock { $0 } }
-
-    var reloadCounts: (succeeded: Int, failed: Int) { reloads.withLock { $0 } }
 
     /// Switches to `config`. The key cache is kept when the issuer settings are unchanged.
     func install(_ config: ProxyConfig) {
@@ -36,18 +36,19 @@ final class ProxyState: Sendable {
            previous.config.auth.oauth?.allowedAlgorithms == config.auth.oauth?.allowedAlgorithms {
             next = ProxyRuntime(config: Self.overridden(config, upstreamOverride), keySource: previous.keySource, secrets: secrets)
         } else {
-            next = Self.runtime(config, client: client, secrets: secrets, upstreamOverride: upstreamOverride, logger: logger)
+            next = Self.runtime(config, client: client, secrets: secrets, upstreamOverride: upstreamOverride, logger: logger, metrics: metrics)
         }
         current.withLock { $0 = next }
-        reloads.withLock { $0.succeeded += 1 }
+        metrics.reload(succeeded: true)
+        metrics.activeRevision(config.revision ?? "none")
     }
 
     func recordFailedReload() {
-        reloads.withLock { $0.failed += 1 }
+        metrics.reload(succeeded: false)
     }
 
-    private static func runtime(_ config: ProxyConfig, client: HTTPClient, secrets: any SecretFiles, upstreamOverride: String?, logger: Logger) -> ProxyRuntime {
-        let keys = config.auth.oauth.map { JWKSKeySource(client: client, oauth: $0, logger: logger) }
+    private static func runtime(_ config: ProxyConfig, client: HTTPClient, secrets: any SecretFiles, upstreamOverride: String?, logger: Logger, metrics: ProxyMetrics) -> ProxyRuntime {
+        let keys = config.auth.oauth.map { JWKSKeySource(client: client, oauth: $0, logger: logger, metrics: metrics) }
         return ProxyRuntime(config: overridden(config, upstreamOverride), keySource: keys, secrets: secrets)
     }
 

@@ -158,6 +158,15 @@ import Testing
             try await Task.sleep(for: .milliseconds(2500))
             #expect(proxy.process.isRunning)
             #expect(try await post(client, port: proxy.port, headers: [("X-MCP-Human-ID", "alice")]).status == 403, "still the last good config")
+
+            let metrics = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(proxy.adminPort)/metrics"), timeout: .seconds(5))
+            let text = String(buffer: try await metrics.body.collect(upTo: 1 << 20))
+            #expect(text.contains(#"mcp_proxy_config_reloads_total{outcome="success"} 1"#))
+            #expect(text.contains(#"mcp_proxy_config_reloads_total{outcome="failure"} 1"#))
+            #expect(text.contains(#"mcp_proxy_requests_total{decision="allow",reason="allowed"} 1"#))
+            #expect(text.contains(#"mcp_proxy_requests_total{decision="deny",reason="grant_revoked"}"#))
+            #expect(text.contains("mcp_proxy_config_info{revision="))
+            #expect(text.contains("mcp_proxy_request_duration_seconds_bucket"))
         }
     }
 

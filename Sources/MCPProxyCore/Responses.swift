@@ -4,7 +4,7 @@ import MCPAuth
 
 /// The proxy's own answers: OAuth-style JSON for authentication problems, JSON-RPC
 /// errors (with the request id) for refused messages.
-enum Responses {
+public enum Responses {
     static let json = (name: "Content-Type", value: "application/json")
 
     static func oauthError(_ status: Int, _ error: String, _ description: String, challenge: BearerChallenge? = nil) -> ProxyResponse {
@@ -24,7 +24,8 @@ enum Responses {
         return ProxyResponse(status: status, headers: headers, body: JSONRPCErrorBody.make(id: id, code: code, message: message, data: data))
     }
 
-    static func plain(_ status: Int, _ error: String, _ description: String) -> ProxyResponse {
+    /// `{"error": …, "error_description": …}` as JSON.
+    public static func plain(_ status: Int, _ error: String, _ description: String) -> ProxyResponse {
         let body = JSONValue.object(["error": .string(error), "error_description": .string(description)])
         return ProxyResponse(status: status, headers: [json], body: (try? KubeJSON.encode(body)) ?? Data())
     }

@@ -14,7 +14,7 @@ struct ConfigWatcher: Service {
 
     func run() async throws {
         // Stop polling when the service group shuts down gracefully (SIGTERM).
-        try await cancelWhenGracefulShutdown { await poll() }
+        await cancelWhenGracefulShutdown { await poll() }
     }
 
     private func poll() async {

@@ -1,4 +1,5 @@
 import Foundation
+import KubeCore
 import MCPProxyConfig
 
 /// Why a config file cannot be used. The message says what to fix.
@@ -51,13 +52,10 @@ public enum ProxyConfigLoader {
     }
 
     private static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
-        }
         switch error {
-        case .keyNotFound(let key, let context): return "\(path(context)).\(key.stringValue) is missing".trimmingCharacters(in: CharacterSet(charactersIn: "."))
-        case .typeMismatch(_, let context), .valueNotFound(_, let context): return "\(path(context)): wrong type or null"
-        case .dataCorrupted(let context): return context.codingPath.isEmpty ? "not valid JSON" : "\(path(context)): \(context.debugDescription)"
+        case .keyNotFound(let key, let context): return "\(FieldPath(codingPath: context.codingPath + [key])) is missing"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context): return "\(FieldPath(codingPath: context.codingPath)): wrong type or null"
+        case .dataCorrupted(let context): return context.codingPath.isEmpty ? "not valid JSON" : "\(FieldPath(codingPath: context.codingPath)): \(context.debugDescription)"
         @unknown default: return "\(error)"
         }
     }

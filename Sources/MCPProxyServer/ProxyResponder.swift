@@ -61,18 +61,16 @@ struct ProxyResponder: HTTPResponder {
         do {
             let response = try await client.execute(upstream, timeout: .seconds(30))
             var headers = HTTPFields()
-            for (name, value) in response.headers where !Self.hopByHop.contains(name.lowercased()) {
+            for (name, value) in response.headers where !HeaderSanitizer.hopByHop.contains(name.lowercased()) {
                 if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
             }
             return Response(status: .init(code: Int(response.status.code)), headers: headers, body: ResponseBody(asyncSequence: response.body))
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            return Self.response(ProxyResponse(status: 504, headers: [(name: "Content-Type", value: "application/json")], body: Data(#"{"error":"upstream_timeout","error_description":"the MCP server did not answer in time"}"#.utf8)))
+            return Self.response(Responses.plain(504, "upstream_timeout", "the MCP server did not answer in time"))
         } catch {
-            return Self.response(ProxyResponse(status: 502, headers: [(name: "Content-Type", value: "application/json")], body: Data(#"{"error":"bad_gateway","error_description":"the MCP server cannot be reached"}"#.utf8)))
+            return Self.response(Responses.plain(502, "bad_gateway", "the MCP server cannot be reached"))
         }
     }
-
-    static let hopByHop: Set<String> = ["connection", "keep-alive", "transfer-encoding", "content-length", "te", "trailer", "upgrade", "proxy-connection"]
 
     static func response(_ response: ProxyResponse) -> Response {
         var headers = HTTPFields()

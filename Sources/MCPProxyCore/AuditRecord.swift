@@ -18,9 +18,12 @@ public struct AuditRecord: Sendable, Encodable, Hashable {
     public var tokenFingerprint: String?
 
     public static func fingerprint(of token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).prefix(6).map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]])
-        }.joined()
+        String(digest(of: token).prefix(12))
+    }
+
+    /// The whole SHA-256 of a token in hex: the key under which answers about it are cached.
+    public static func digest(of token: String) -> String {
+        let digits = Array("0123456789abcdef")
+        return String(SHA256.hash(data: Data(token.utf8)).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0f)]] })
     }
 }

@@ -53,6 +53,8 @@ public struct ForwardPlan: Sendable {
     /// The client's headers without credentials, identity or hop-by-hop fields, plus the
     /// resolved identity and the upstream credential.
     public var headers: [(name: String, value: String)]
+    /// Added to the upstream's response (CORS for an allowed browser Origin).
+    public var responseHeaders: [(name: String, value: String)]
 }
 
 public enum PipelineOutcome: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import KubeCore
 import MCPAuth
 import MCPPolicy
 import MCPProxyConfig
@@ -9,6 +10,55 @@ import MCPTokenVerification
 /// run single-flight; it is used once when a token names an unknown `kid`.
 public protocol KeySource: Sendable {
     func keys(refresh: Bool) async throws -> VerificationKeys
+}
+
+/// The proxy's own client credentials at the authorization server (introspection, token
+/// exchange); the secret is read from its mounted file for each use, so rotation applies.
+public struct ClientCredentials: Sendable, Hashable {
+    public var clientID: String
+    public var secret: String
+
+    public init(clientID: String, secret: String) {
+        self.clientID = clientID
+        self.secret = secret
+    }
+}
+
+/// RFC 7662 introspection at the issuer. Returns the response's members; throws when the
+/// endpoint cannot be found or asked, or answers with anything but a JSON object and 200
+/// (the pipeline then answers 503: an unreachable authority is never a pass).
+/// Implementations may cache active answers by token hash, never past `exp`.
+public protocol TokenIntrospector: Sendable {
+    func introspect(_ token: String, credentials: ClientCredentials) async throws -> [String: JSONValue]
+}
+
+/// RFC 8693 token exchange at the issuer: the caller's access token for one the upstream
+/// accepts. Implementations cache per `subject` and audience until the issued token expires.
+public protocol TokenExchanger: Sendable {
+    func exchange(_ request: TokenExchangeRequest, credentials: ClientCredentials) async throws(TokenExchangeFailure) -> String
+}
+
+public struct TokenExchangeRequest: Sendable, Hashable {
+    /// The caller's token, sent as `subject_token`.
+    public var subjectToken: String
+    /// Who the token is for (human and agent), the cache key beside the audience.
+    public var subject: String
+    public var audience: String
+    public var scopes: [String]
+
+    public init(subjectToken: String, subject: String, audience: String, scopes: [String]) {
+        self.subjectToken = subjectToken
+        self.subject = subject
+        self.audience = audience
+        self.scopes = scopes
+    }
+}
+
+public enum TokenExchangeFailure: Error, Sendable, Hashable {
+    /// The authorization server answered and refused (RFC 6749 §5.2 error code).
+    case refused(String)
+    /// The authorization server could not be asked, or answered nonsense.
+    case unavailable(String)
 }
 
 /// Reads mounted Secret files (upstream credentials, session tokens).
@@ -25,10 +75,15 @@ public struct ProxyRuntime: Sendable {
     let metadataDocument: Data?
     let verifier: TokenVerifier?
     public let keySource: (any KeySource)?
+    public let introspector: (any TokenIntrospector)?
+    public let exchanger: (any TokenExchanger)?
     let secrets: any SecretFiles
     let sanitizer: HeaderSanitizer
 
-    public init(config: ProxyConfig, keySource: (any KeySource)?, secrets: any SecretFiles) {
+    public init(
+        config: ProxyConfig, keySource: (any KeySource)?, introspector: (any TokenIntrospector)? = nil,
+        exchanger: (any TokenExchanger)? = nil, secrets: any SecretFiles
+    ) {
         self.config = config
         policy = CompiledPolicy(config)
         origins = OriginPolicy(allowedOrigins: config.auth.allowedOrigins)
@@ -41,6 +96,8 @@ public struct ProxyRuntime: Sendable {
             verifier = nil
         }
         self.keySource = keySource
+        self.introspector = introspector
+        self.exchanger = exchanger
         self.secrets = secrets
         sanitizer = HeaderSanitizer(config: config)
     }

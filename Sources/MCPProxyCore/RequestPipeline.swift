@@ -17,6 +17,32 @@ extension ProxyRuntime {
     /// refused); required and tool scopes (403 `insufficient_scope`); governance for
     /// `tools/call`; then the sanitized headers with identity and upstream credentials.
     public func handle(_ request: InboundRequest, now: Date = Date()) async -> PipelineResult {
+        var result = await decide(request, now: now)
+        // CORS for browser clients whose Origin is allowed, on every answer of the endpoint.
+        let origin = request.values("Origin")
+        if request.path == config.resource.path, origin.count == 1, self.origins.allows(origin[0]) {
+            let cors = Self.corsHeaders(origin: origin[0])
+            switch result.outcome {
+            case .respond(var response):
+                response.headers.removeAll { $0.name.lowercased() == "access-control-expose-headers" }
+                response.headers += cors
+                result.outcome = .respond(response)
+            case .forward(var plan):
+                plan.responseHeaders += cors
+                result.outcome = .forward(plan)
+            }
+        }
+        return result
+    }
+
+    static func corsHeaders(origin: String) -> [(name: String, value: String)] {
+        [
+            (name: "Access-Control-Allow-Origin", value: origin), (name: "Vary", value: "Origin"),
+            (name: "Access-Control-Expose-Headers", value: "WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version"),
+        ]
+    }
+
+    private func decide(_ request: InboundRequest, now: Date) async -> PipelineResult {
         var audit = AuditRecord(decision: "deny", reason: "", status: 0, policyVersion: config.policy.version, revision: config.revision)
 
         if let reason = config.unusable {
@@ -32,15 +58,21 @@ extension ProxyRuntime {
         guard origins.count <= 1, self.origins.allows(origins.first) else {
             return Self.finish(Responses.plain(403, "origin_not_allowed", "the Origin of this request is not allowed"), "origin_not_allowed", audit)
         }
+        if request.method == "OPTIONS" {
+            // A CORS preflight carries no credentials; it is answered here, never forwarded.
+            return PipelineResult(outcome: .respond(preflightResponse(request)), audit: nil)
+        }
 
         // Authentication.
         var caller = CallerIdentity()
         var grantedScopes: Set<String> = []
+        var callerToken: String?
         let sessionHeader = request.values(config.session.headerName).first
         switch config.auth.mode {
         case .oauth:
             let credential = CredentialExtractor.extract(headers: request.headers, tokenHeader: config.auth.tokenHeader, query: request.query)
             audit.tokenFingerprint = credential.fingerprint
+            callerToken = credential.token
             switch await authenticate(credential, now: now) {
             case .failure(let response): return Self.finish(response.0, response.1, audit)
             case .success(let claims):
@@ -118,9 +150,9 @@ extension ProxyRuntime {
         for (name, value) in [(identity.human, caller.humanID), (identity.agent, caller.agentID), (identity.team, caller.teamID), (identity.session, liveSession)] {
             if let value { headers.append((name: name, value: value)) }
         }
-        switch upstreamCredential(session: liveSession) {
+        switch await upstreamCredential(session: liveSession, caller: caller, token: callerToken) {
         case .failure(let error):
-            return Self.finish(Responses.plain(503, "upstream_credential_unavailable", error.reason), "upstream_credential_unavailable", audit)
+            return Self.finish(Responses.plain(error.status, error.code, error.reason), error.code, audit)
         case .success(let credential):
             if let credential {
                 headers.removeAll { $0.name.lowercased() == credential.name.lowercased() }
@@ -130,7 +162,7 @@ extension ProxyRuntime {
         if audit.decision != "observe" { audit.decision = "allow" }
         if audit.reason.isEmpty { audit.reason = "allowed" }
         audit.status = 200
-        return PipelineResult(outcome: .forward(ForwardPlan(upstreamURL: config.upstream.url, headers: headers)), audit: audit)
+        return PipelineResult(outcome: .forward(ForwardPlan(upstreamURL: config.upstream.url, headers: headers, responseHeaders: [])), audit: audit)
     }
 
     private static func finish(_ response: ProxyResponse, _ reason: String, _ audit: AuditRecord) -> PipelineResult {
@@ -158,6 +190,24 @@ extension ProxyRuntime {
         }
     }
 
+    /// The MCP endpoint's methods, and for a browser the headers a client may send.
+    private func preflightResponse(_ request: InboundRequest) -> ProxyResponse {
+        let methods = "GET, POST, DELETE, OPTIONS"
+        var headers = [(name: "Allow", value: methods)]
+        if !request.values("Origin").isEmpty {
+            var allowed = ["Authorization", "Content-Type", "Accept", "Mcp-Session-Id", "MCP-Protocol-Version", "Last-Event-ID"]
+            for name in [config.auth.tokenHeader, config.session.headerName] where !allowed.contains(where: { $0.lowercased() == name.lowercased() }) {
+                allowed.append(name)
+            }
+            headers += [
+                (name: "Access-Control-Allow-Methods", value: methods),
+                (name: "Access-Control-Allow-Headers", value: allowed.joined(separator: ", ")),
+                (name: "Access-Control-Max-Age", value: "600"),
+            ]
+        }
+        return ProxyResponse(status: 204, headers: headers)
+    }
+
     private enum Authentication {
         case success(TokenClaims)
         case failure((ProxyResponse, String))
@@ -177,7 +227,10 @@ extension ProxyRuntime {
             let challenge = BearerChallenge(resourceMetadata: metadataURL, scope: required, error: .invalidRequest, errorDescription: problem.rawValue)
             return .failure((Responses.oauthError(400, "invalid_request", problem.rawValue, challenge: challenge), "invalid_request"))
         case .token(let token):
-            switch await Self.verify(token, verifier: verifier, keySource: keySource, now: now) {
+            let verified = TokenVerifier.isJWT(token) || config.auth.oauth?.introspection == nil
+                ? await Self.verify(token, verifier: verifier, keySource: keySource, now: now)
+                : await introspect(token, verifier: verifier, now: now)
+            switch verified {
             case .success(let claims):
                 return .success(claims)
             case .failure(.rejected(let rejection)):
@@ -186,6 +239,8 @@ extension ProxyRuntime {
             case .failure(.keysUnavailable):
                 // Keys unreachable: never a pass.
                 return .failure((Responses.plain(503, "temporarily_unavailable", "the authorization server's keys cannot be loaded"), "keys_unavailable"))
+            case .failure(.introspectionUnavailable):
+                return .failure((Responses.plain(503, "temporarily_unavailable", "the authorization server cannot introspect the token now"), "introspection_unavailable"))
             }
         }
     }
@@ -193,6 +248,26 @@ extension ProxyRuntime {
     enum VerificationFailure: Error {
         case rejected(TokenRejection)
         case keysUnavailable
+        case introspectionUnavailable
+    }
+
+    /// An opaque token, by RFC 7662 with the proxy's own credentials; the answer is held
+    /// to the same issuer, audience and time rules as a JWT.
+    private func introspect(_ token: String, verifier: TokenVerifier, now: Date) async -> Result<TokenClaims, VerificationFailure> {
+        guard let settings = config.auth.oauth?.introspection, let introspector,
+              let secret = secrets.contents(of: settings.clientSecretFile)
+        else { return .failure(.introspectionUnavailable) }
+        let response: [String: JSONValue]
+        do {
+            response = try await introspector.introspect(token, credentials: ClientCredentials(clientID: settings.clientID, secret: Self.trimmed(secret)))
+        } catch {
+            return .failure(.introspectionUnavailable)
+        }
+        do {
+            return .success(try verifier.verify(introspection: response, now: now))
+        } catch {
+            return .failure(.rejected(error))
+        }
     }
 
     /// Verifies with the cached keys; a token naming an unknown key id gets one retry
@@ -218,40 +293,78 @@ extension ProxyRuntime {
     /// The header carrying the upstream credential, if any: a live session's own token
     /// first, else the configured secret. A configured credential that cannot be read
     /// fails the request.
-    private func upstreamCredential(session: String?) -> Result<(name: String, value: String)?, UpstreamCredentialError> {
+    private func upstreamCredential(session: String?, caller: CallerIdentity, token: String?) async -> Result<(name: String, value: String)?, UpstreamCredentialError> {
         if let session, let file = config.sessions.first(where: { $0.name == session })?.upstreamTokenFile {
-            guard let token = secrets.contents(of: file) else { return .failure(UpstreamCredentialError("the session's upstream token cannot be read")) }
+            guard let token = secrets.contents(of: file) else { return .failure(.unavailable("the session's upstream token cannot be read")) }
             return .success(Self.credentialHeader(config.session.upstreamTokenHeader, token))
         }
+        let header = config.upstream.auth.header ?? "Authorization"
         switch config.upstream.auth.mode {
         case .none:
             return .success(nil)
         case .secret:
             guard let file = config.upstream.auth.secretFile, let secret = secrets.contents(of: file) else {
-                return .failure(UpstreamCredentialError("the upstream credential cannot be read"))
+                return .failure(.unavailable("the upstream credential cannot be read"))
             }
-            return .success(Self.credentialHeader(config.upstream.auth.header ?? "Authorization", secret))
+            return .success(Self.credentialHeader(header, secret))
         case .tokenExchange:
-            return .failure(UpstreamCredentialError("upstream token exchange is not available in this build"))
+            guard let settings = config.upstream.auth.tokenExchange, let exchanger, let token else {
+                return .failure(.unavailable("upstream token exchange needs an oauth caller and exchange settings"))
+            }
+            guard let secret = secrets.contents(of: settings.clientSecretFile) else {
+                return .failure(.unavailable("the token exchange client secret cannot be read"))
+            }
+            // Cache key: who the call is for. Without any identity, the token itself.
+            let subject = caller.humanID == nil && caller.agentID == nil
+                ? "token:" + AuditRecord.digest(of: token) : "human:\(caller.humanID ?? "")\u{0}agent:\(caller.agentID ?? "")"
+            let request = TokenExchangeRequest(subjectToken: token, subject: subject, audience: settings.audience, scopes: settings.scopes)
+            do {
+                let exchanged = try await exchanger.exchange(request, credentials: ClientCredentials(clientID: settings.clientID, secret: Self.trimmed(secret)))
+                return .success(Self.credentialHeader(header, exchanged))
+            } catch {
+                switch error {
+                case .refused(let code):
+                    return .failure(UpstreamCredentialError(status: 403, code: "token_exchange_refused", reason: "the authorization server refused the token exchange (\(code))"))
+                case .unavailable:
+                    return .failure(.unavailable("the authorization server cannot exchange the token now"))
+                }
+            }
         }
     }
 
     /// `Bearer <value>` in `Authorization`; the bare value in any other header.
     static func credentialHeader(_ name: String, _ value: String) -> (name: String, value: String) {
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = trimmed(value)
         return (name: name, value: name.lowercased() == "authorization" ? "Bearer \(trimmed)" : trimmed)
+    }
+
+    /// A mounted secret without the line break editors and `kubectl create secret` leave.
+    static func trimmed(_ secret: String) -> String {
+        secret.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 
 extension BearerCredential {
+    /// The token, if this is one.
+    var token: String? {
+        if case .token(let token) = self { return token }
+        return nil
+    }
+
     /// The audit fingerprint of the token, if this is one.
     var fingerprint: String? {
-        if case .token(let token) = self { return AuditRecord.fingerprint(of: token) }
-        return nil
+        token.map(AuditRecord.fingerprint(of:))
     }
 }
 
+/// Why no upstream credential can be attached: 503 when a source is unavailable, 403
+/// when the authorization server refused to exchange the caller's token.
 struct UpstreamCredentialError: Error {
+    var status: Int
+    var code: String
     var reason: String
-    init(_ reason: String) { self.reason = reason }
+
+    static func unavailable(_ reason: String) -> Self {
+        Self(status: 503, code: "upstream_credential_unavailable", reason: reason)
+    }
 }

@@ -1,22 +1,18 @@
-import AsyncHTTPClient
 import Foundation
-import KubeCore
 import Logging
-import MCPAuth
 import MCPProxyConfig
 import MCPProxyCore
 import MCPRuntimeAPI
 import MCPTokenVerification
-import NIOCore
 
 /// Fetches the issuer's JWKS — from `jwksURI`, or from `jwks_uri` in the issuer's
-/// metadata found in the spec's discovery order with its `issuer` checked — and caches it.
+/// metadata — and caches it.
 /// A refresh (for an unknown `kid`) is single-flight and at most one per `refreshInterval`;
 /// keys also expire after `maxAge`. When a fetch fails the last good keys stay in use; with
 /// none, verification fails with 503.
 actor JWKSKeySource: KeySource {
-    private let client: HTTPClient
-    private let issuer: String
+    private let http: IssuerHTTP
+    private let metadata: AuthorizationServerMetadata
     private let jwksURI: String?
     private let algorithms: [SigningAlgorithm]
     private let logger: Logger
@@ -29,10 +25,10 @@ actor JWKSKeySource: KeySource {
     private var lastFailure: (any Error)?
     private var inFlight: Task<VerificationKeys, any Error>?
 
-    init(client: HTTPClient, oauth: ProxyConfig.OAuthSettings, logger: Logger, metrics: ProxyMetrics, refreshInterval: TimeInterval = 10, maxAge: TimeInterval = 300) {
+    init(http: IssuerHTTP, metadata: AuthorizationServerMetadata, oauth: ProxyConfig.OAuthSettings, logger: Logger, metrics: ProxyMetrics, refreshInterval: TimeInterval = 10, maxAge: TimeInterval = 300) {
         self.metrics = metrics
-        self.client = client
-        issuer = oauth.issuer
+        self.http = http
+        self.metadata = metadata
         jwksURI = oauth.jwksURI
         algorithms = oauth.allowedAlgorithms
         self.logger = logger
@@ -64,55 +60,19 @@ actor JWKSKeySource: KeySource {
         } catch {
             lastFailure = error
             metrics.jwksFetch(succeeded: false)
-            logger.error("cannot load the issuer's keys", metadata: ["issuer": "\(issuer)", "error": "\(error)"])
+            logger.error("cannot load the issuer's keys", metadata: ["issuer": "\(metadata.issuer)", "error": "\(error)"])
             if let cached { return cached.keys }
             throw error
         }
     }
 
     private func fetch() async throws -> VerificationKeys {
-        let location = try await jwksLocation()
-        let body = try await get(location)
-        let keys = try VerificationKeys(jwks: body, allowed: algorithms)
+        let location: String
+        if let jwksURI { location = jwksURI } else { location = try await metadata.endpoint("jwks_uri") }
+        let keys = try VerificationKeys(jwks: try await http.get(location), allowed: algorithms)
         if !keys.skipped.isEmpty {
             logger.info("skipped keys of the JWKS", metadata: ["skipped": "\(keys.skipped)"])
         }
         return keys
     }
-
-    /// `jwksURI`, else the metadata's `jwks_uri`, trying candidates in the spec's order.
-    private func jwksLocation() async throws -> String {
-        if let jwksURI { return jwksURI }
-        var problems: [String] = []
-        for candidate in AuthorizationServerDiscovery.metadataCandidates(issuer: issuer) {
-            do {
-                let metadata = try JSONDecoder().decode(JSONValue.self, from: try await get(candidate))
-                guard metadata["issuer"]?.stringValue == issuer else {
-                    problems.append("\(candidate): issuer does not match")
-                    continue
-                }
-                guard let location = metadata["jwks_uri"]?.stringValue else {
-                    problems.append("\(candidate): no jwks_uri")
-                    continue
-                }
-                return location
-            } catch {
-                problems.append("\(candidate): \(error)")
-            }
-        }
-        throw KeySourceError(description: "no usable authorization server metadata for \(issuer): \(problems.joined(separator: "; "))")
-    }
-
-    private func get(_ url: String) async throws -> Data {
-        var request = HTTPClientRequest(url: url)
-        request.headers.add(name: "Accept", value: "application/json")
-        let response = try await client.execute(request, timeout: .seconds(10))
-        guard response.status == .ok else { throw KeySourceError(description: "\(url): HTTP \(response.status.code)") }
-        let buffer = try await response.body.collect(upTo: 1 << 20)
-        return Data(buffer.readableBytesView)
-    }
-}
-
-struct KeySourceError: Error, CustomStringConvertible {
-    var description: String
 }

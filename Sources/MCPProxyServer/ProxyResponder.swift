@@ -61,8 +61,12 @@ struct ProxyResponder: HTTPResponder {
         do {
             let response = try await client.execute(upstream, timeout: .seconds(30))
             var headers = HTTPFields()
-            for (name, value) in response.headers where !HeaderSanitizer.hopByHop.contains(name.lowercased()) {
+            let added = Set(plan.responseHeaders.map { $0.name.lowercased() })
+            for (name, value) in response.headers where !HeaderSanitizer.hopByHop.contains(name.lowercased()) && !added.contains(name.lowercased()) {
                 if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
+            }
+            for header in plan.responseHeaders {
+                if let field = HTTPField.Name(header.name) { headers.append(HTTPField(name: field, value: header.value)) }
             }
             return Response(status: .init(code: Int(response.status.code)), headers: headers, body: ResponseBody(asyncSequence: response.body))
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {

@@ -27,14 +27,18 @@ final class ProxyState: Sendable {
 
     var runtime: ProxyRuntime { current.withLock { $0 } }
 
-    /// Switches to `config`. The key cache is kept when the issuer settings are unchanged.
+    /// Switches to `config`. The issuer's caches (metadata, keys, introspection answers,
+    /// exchanged tokens) are kept when the issuer settings are unchanged.
     func install(_ config: ProxyConfig) {
         let previous = runtime
         let next: ProxyRuntime
         if previous.config.auth.oauth?.issuer == config.auth.oauth?.issuer,
            previous.config.auth.oauth?.jwksURI == config.auth.oauth?.jwksURI,
            previous.config.auth.oauth?.allowedAlgorithms == config.auth.oauth?.allowedAlgorithms {
-            next = ProxyRuntime(config: Self.overridden(config, upstreamOverride), keySource: previous.keySource, secrets: secrets)
+            next = ProxyRuntime(
+                config: Self.overridden(config, upstreamOverride), keySource: previous.keySource,
+                introspector: previous.introspector, exchanger: previous.exchanger, secrets: secrets
+            )
         } else {
             next = Self.runtime(config, client: client, secrets: secrets, upstreamOverride: upstreamOverride, logger: logger, metrics: metrics)
         }
@@ -48,8 +52,18 @@ final class ProxyState: Sendable {
     }
 
     private static func runtime(_ config: ProxyConfig, client: HTTPClient, secrets: any SecretFiles, upstreamOverride: String?, logger: Logger, metrics: ProxyMetrics) -> ProxyRuntime {
-        let keys = config.auth.oauth.map { JWKSKeySource(client: client, oauth: $0, logger: logger, metrics: metrics) }
-        return ProxyRuntime(config: overridden(config, upstreamOverride), keySource: keys, secrets: secrets)
+        guard let oauth = config.auth.oauth else {
+            return ProxyRuntime(config: overridden(config, upstreamOverride), keySource: nil, secrets: secrets)
+        }
+        let http = IssuerHTTP(client: client)
+        let metadata = AuthorizationServerMetadata(issuer: oauth.issuer, http: http)
+        return ProxyRuntime(
+            config: overridden(config, upstreamOverride),
+            keySource: JWKSKeySource(http: http, metadata: metadata, oauth: oauth, logger: logger, metrics: metrics),
+            introspector: IntrospectionClient(http: http, metadata: metadata, logger: logger),
+            exchanger: TokenExchangeClient(http: http, metadata: metadata, logger: logger),
+            secrets: secrets
+        )
     }
 
     private static func overridden(_ config: ProxyConfig, _ upstream: String?) -> ProxyConfig {

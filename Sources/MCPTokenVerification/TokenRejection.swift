@@ -14,6 +14,8 @@ public enum TokenRejection: Error, Sendable, Hashable, CustomStringConvertible {
     case expired
     case notYetValid
     case wrongType
+    /// Introspection said `active: false` (revoked, expired or unknown at the issuer).
+    case inactive
 
     public var description: String {
         switch self {
@@ -29,6 +31,7 @@ public enum TokenRejection: Error, Sendable, Hashable, CustomStringConvertible {
         case .expired: "the token has expired"
         case .notYetValid: "the token is not yet valid"
         case .wrongType: "the token is not an access token (typ)"
+        case .inactive: "the authorization server reports the token inactive"
         }
     }
 }

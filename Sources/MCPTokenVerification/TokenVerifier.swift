@@ -63,13 +63,38 @@ public struct TokenVerifier: Sendable {
             throw .badSignature
         }
         let claims = TokenClaims(payload.claims)
-        guard claims.claims["iss"]?.stringValue == issuer else { throw .wrongIssuer }
-        guard claims.audiences.contains(audience) else { throw .wrongAudience }
-        guard let expiry = Self.seconds(claims.claims["exp"]) else { throw .missingExpiry }
-        let instant = now.timeIntervalSince1970
-        guard instant <= expiry + clockSkew else { throw .expired }
-        if let notBefore = Self.seconds(claims.claims["nbf"]), instant + clockSkew < notBefore { throw .notYetValid }
+        try check(claims, requireIssuer: true, requireExpiry: true, now: now)
         return claims
+    }
+
+    /// Checks an RFC 7662 introspection response for this resource: `active` must be
+    /// `true`; `aud` must contain the audience (fail closed, as for JWTs); `iss`, `exp`
+    /// and `nbf` are optional in RFC 7662 but checked when present.
+    public func verify(introspection response: [String: JSONValue], now: Date) throws(TokenRejection) -> TokenClaims {
+        guard response["active"] == .bool(true) else { throw .inactive }
+        let claims = TokenClaims(response)
+        try check(claims, requireIssuer: false, requireExpiry: false, now: now)
+        return claims
+    }
+
+    /// The claim rules shared by JWTs and introspection responses.
+    private func check(_ claims: TokenClaims, requireIssuer: Bool, requireExpiry: Bool, now: Date) throws(TokenRejection) {
+        let iss = claims.claims["iss"]
+        if requireIssuer || iss != nil, iss?.stringValue != issuer { throw .wrongIssuer }
+        guard claims.audiences.contains(audience) else { throw .wrongAudience }
+        let instant = now.timeIntervalSince1970
+        if let expiry = Self.seconds(claims.claims["exp"]) {
+            guard instant <= expiry + clockSkew else { throw .expired }
+        } else if requireExpiry || claims.claims["exp"].map({ $0 != .null }) == true {
+            throw .missingExpiry
+        }
+        if let notBefore = Self.seconds(claims.claims["nbf"]), instant + clockSkew < notBefore { throw .notYetValid }
+    }
+
+    /// True when the token has the shape of a compact JWS (three segments and a readable
+    /// header); anything else is an opaque token, for introspection.
+    public static func isJWT(_ token: String) -> Bool {
+        (try? header(of: token)) != nil
     }
 
     /// Key type (and curve) that each algorithm needs, and the key's own `alg` if it has one.
@@ -83,7 +108,7 @@ public struct TokenVerifier: Sendable {
         }
     }
 
-    static func seconds(_ value: JSONValue?) -> Double? {
+    public static func seconds(_ value: JSONValue?) -> Double? {
         switch value {
         case .int(let number)?: Double(number)
         case .double(let number)?: number

@@ -246,3 +246,63 @@ def test_audit_never_holds_a_token(proxy, good):
     lines = [json.loads(line) for line in audit.splitlines()]
     assert lines and all("decision" in line and "reason" in line for line in lines)
     assert good not in audit and good.split(".")[2] not in audit
+
+
+def _grant(config):
+    return config["grants"][0]
+
+
+def _session(**fields):
+    return {"name": "s1", "namespace": "team-a", "subject": {"humanID": "agent", "teamID": None}, "revoked": False, **fields}
+
+
+# Each governance denial, produced by the config edit a platform team would make, with the
+# status and reason the proxy must answer. Session denials are 401 with the plain
+# challenge; all others 403 with no challenge at all; none is insufficient_scope.
+DENIALS = [
+    ("tool_denied", lambda c: _grant(c).update(toolRules=[{"name": "get_forecast", "decision": "deny"}]), {}, "get_forecast", 403),
+    ("tool_not_granted", lambda c: _grant(c).update(toolRules=[{"name": "set_alert", "decision": "allow"}]), {}, "get_forecast", 403),
+    ("side_effect_not_allowed", lambda c: _grant(c).update(allowedSideEffects=["write"]), {}, "get_forecast", 403),
+    ("tool_side_effect_unknown", lambda c: None, {}, "unlisted_tool", 403),
+    ("grant_without_trust", lambda c: _grant(c).pop("maxTrust"), {}, "get_forecast", 403),
+    ("trust_too_low", lambda c: c["tools"][0].update(requiredTrust="high"), {}, "get_forecast", 403),
+    ("grant_revoked", lambda c: _grant(c).update(disabled=True), {}, "get_forecast", 403),
+    ("grant_expired", lambda c: _grant(c).update(expiresAt="2020-01-01T00:00:00Z"), {}, "get_forecast", 403),
+    ("missing_session", lambda c: c["session"].update(required=True), {}, "get_forecast", 401),
+    ("session_not_found", lambda c: c["session"].update(required=True), {"X-MCP-Agent-Session": "s1"}, "get_forecast", 401),
+    ("session_revoked", lambda c: (c["session"].update(required=True), c.update(sessions=[_session(revoked=True)])),
+     {"X-MCP-Agent-Session": "s1"}, "get_forecast", 401),
+    ("session_expired", lambda c: (c["session"].update(required=True), c.update(sessions=[_session(expiresAt="2020-01-01T00:00:00Z")])),
+     {"X-MCP-Agent-Session": "s1"}, "get_forecast", 401),
+]
+
+
+@pytest.mark.parametrize("reason,edit,headers,tool,status", DENIALS, ids=[d[0] for d in DENIALS])
+def test_each_governance_denial(proxy, good, seen, reason, edit, headers, tool, status):
+    original = proxy.config.read_text()
+    body = {**CALL, "params": {"name": tool, "arguments": {}}}
+    config = json.loads(original)
+    edit(config)
+    config.pop("revision", None)
+    try:
+        proxy.config.write_text(json.dumps(config))
+        deadline = time.time() + 5
+        response = call(proxy, good, body=body, headers=headers)
+        while time.time() < deadline and response.status_code != status:
+            time.sleep(0.1)
+            response = call(proxy, good, body=body, headers=headers)
+        seen.clear()
+        response = call(proxy, good, body=body, headers=headers)
+        assert_refused(response, status, seen)
+        error = response.json()
+        assert error["id"] == 7 and error["error"]["data"]["reason"] == reason, error
+        if status == 401:
+            assert response.headers["WWW-Authenticate"] == challenge(proxy)
+        else:
+            assert "WWW-Authenticate" not in response.headers
+    finally:
+        proxy.config.write_text(original)
+        deadline = time.time() + 5
+        while time.time() < deadline and call(proxy, good).status_code != 200:
+            time.sleep(0.1)
+    assert call(proxy, good).status_code == 200

@@ -21,10 +21,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
     ],
     targets: [
         // Kubernetes core types (ObjectMeta, workloads, JSONValue): pure, no I/O.
         .target(name: "KubeCore"),
+        // libcurl (system package libcurl4-openssl-dev) with typed setopt/getinfo wrappers.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // The Kubernetes API client over libcurl: configuration (in-cluster, kubeconfig),
+        // typed requests and Status errors, retries, watch streams.
+        .target(name: "KubeClient", dependencies: ["CCurl", "KubeCore", .product(name: "Yams", package: "Yams")]),
         // MCPServer, MCPAccessGrant, MCPAgentSession wire types, defaulting, validation: pure.
         .target(name: "MCPRuntimeAPI", dependencies: ["KubeCore"]),
         // The versioned JSON the operator renders and mcp-proxy enforces: pure.
@@ -90,6 +96,14 @@ let package = Package(
         .executableTarget(name: "mcp-proxy", dependencies: ["MCPProxyServer"]),
 
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
+        .testTarget(
+            name: "KubeClientTests",
+            dependencies: [
+                "KubeClient", "KubeCore", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .testTarget(name: "MCPRuntimeAPITests", dependencies: ["MCPRuntimeAPI"]),
         .testTarget(name: "MCPRuntimeRenderTests", dependencies: ["MCPRuntimeRender", "MCPManifests"], exclude: ["Snapshots"]),
         .testTarget(name: "MCPManifestsTests", dependencies: ["MCPManifests", "MCPRuntimeAPI"]),

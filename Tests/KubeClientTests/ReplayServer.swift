@@ -1,0 +1,72 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import Synchronization
+
+/// A loopback HTTP(S) server that answers with recorded Kubernetes API responses, built
+/// per test from a router. Records the requests it received.
+final class ReplayServer: Sendable {
+    struct Received: Sendable {
+        var method: String
+        var path: String
+        var query: String
+        var headers: [String: String]
+        var body: String
+    }
+
+    final class Log: Sendable {
+        let items = Mutex<[Received]>([])
+        func append(_ request: Request, body: String) {
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
+            items.withLock { $0.append(Received(method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "", headers: headers, body: body)) }
+        }
+    }
+
+    let log = Log()
+    let port: Int
+    private let task: Mutex<Task<Void, any Error>?>
+    var received: [Received] { log.items.withLock { $0 } }
+
+    /// `routes` adds the handlers; `tls` serves HTTPS instead.
+    init(tls: TLSConfiguration? = nil, routes: (Router<BasicRequestContext>, Log) -> Void) async throws {
+        let router = Router()
+        routes(router, log)
+        let portBox = Mutex<Int?>(nil)
+        var logger = Logger(label: "replay-server")
+        logger.logLevel = .critical
+        let server: HTTPServerBuilder = if let tls { try .tls(.http1(), tlsConfiguration: tls) } else { .http1() }
+        let app = Application(router: router, server: server, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil), onServerRunning: { channel in
+            portBox.withLock { $0 = channel.localAddress?.port }
+        }, logger: logger)
+        let running = Task { try await app.runService() }
+        for _ in 0..<200 where portBox.withLock({ $0 }) == nil {
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        guard let port = portBox.withLock({ $0 }) else {
+            running.cancel()
+            throw ReplayError("replay server did not start")
+        }
+        self.port = port
+        task = Mutex(running)
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    func stop() {
+        task.withLock { $0?.cancel() }
+    }
+}
+
+struct ReplayError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -31,6 +31,9 @@ let package = Package(
         // The Kubernetes API client over libcurl: configuration (in-cluster, kubeconfig),
         // typed requests and Status errors, retries, watch streams.
         .target(name: "KubeClient", dependencies: ["CCurl", "KubeCore", .product(name: "Yams", package: "Yams")]),
+        // Generic controller machinery (kube-rs' kube-runtime): informers with a local
+        // store, work queue, controller loop; knows nothing of MCP.
+        .target(name: "KubeRuntime", dependencies: ["KubeClient", "KubeCore"]),
         // MCPServer, MCPAccessGrant, MCPAgentSession wire types, defaulting, validation: pure.
         .target(name: "MCPRuntimeAPI", dependencies: ["KubeCore"]),
         // The versioned JSON the operator renders and mcp-proxy enforces: pure.
@@ -96,14 +99,23 @@ let package = Package(
         .executableTarget(name: "mcp-proxy", dependencies: ["MCPProxyServer"]),
 
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
+        // A loopback server replaying Kubernetes API responses, shared by client and runtime tests.
+        .target(
+            name: "KubeTestSupport",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Tests/KubeTestSupport"
+        ),
         .testTarget(
             name: "KubeClientTests",
             dependencies: [
-                "KubeClient", "KubeCore", .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
+                "KubeClient", "KubeCore", "KubeTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeClient", "KubeCore", "KubeTestSupport", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "MCPRuntimeAPITests", dependencies: ["MCPRuntimeAPI"]),
         .testTarget(name: "MCPRuntimeRenderTests", dependencies: ["MCPRuntimeRender", "MCPManifests"], exclude: ["Snapshots"]),
         .testTarget(name: "MCPManifestsTests", dependencies: ["MCPManifests", "MCPRuntimeAPI"]),

@@ -11,6 +11,7 @@ need() {
 }
 need libcurl4-openssl-dev
 need pkg-config
+command -v openssl >/dev/null 2>&1 || need openssl
 command -v kubectl >/dev/null 2>&1 || need kubectl
 python3 -c "import ensurepip, venv" >/dev/null 2>&1 || need python3-venv
 if ((${#missing[@]})); then

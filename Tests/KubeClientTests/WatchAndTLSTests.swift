@@ -4,6 +4,7 @@ import KubeClient
 import KubeCore
 import NIOCore
 import NIOSSL
+import KubeTestSupport
 import Testing
 
 @Suite(.serialized) struct WatchTests {

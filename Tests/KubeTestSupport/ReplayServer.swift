@@ -9,31 +9,31 @@ import Synchronization
 
 /// A loopback HTTP(S) server that answers with recorded Kubernetes API responses, built
 /// per test from a router. Records the requests it received.
-final class ReplayServer: Sendable {
-    struct Received: Sendable {
-        var method: String
-        var path: String
-        var query: String
-        var headers: [String: String]
-        var body: String
+public final class ReplayServer: Sendable {
+    public struct Received: Sendable {
+        public var method: String
+        public var path: String
+        public var query: String
+        public var headers: [String: String]
+        public var body: String
     }
 
-    final class Log: Sendable {
-        let items = Mutex<[Received]>([])
-        func append(_ request: Request, body: String) {
+    public final class Log: Sendable {
+        public let items = Mutex<[Received]>([])
+        public func append(_ request: Request, body: String) {
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
             items.withLock { $0.append(Received(method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "", headers: headers, body: body)) }
         }
     }
 
-    let log = Log()
-    let port: Int
+    public let log = Log()
+    public let port: Int
     private let task: Mutex<Task<Void, any Error>?>
-    var received: [Received] { log.items.withLock { $0 } }
+    public var received: [Received] { log.items.withLock { $0 } }
 
     /// `routes` adds the handlers; `tls` serves HTTPS instead.
-    init(tls: TLSConfiguration? = nil, routes: (Router<BasicRequestContext>, Log) -> Void) async throws {
+    public init(tls: TLSConfiguration? = nil, routes: (Router<BasicRequestContext>, Log) -> Void) async throws {
         let router = Router()
         routes(router, log)
         let portBox = Mutex<Int?>(nil)
@@ -55,18 +55,18 @@ final class ReplayServer: Sendable {
         task = Mutex(running)
     }
 
-    var url: String { "http://127.0.0.1:\(port)" }
+    public var url: String { "http://127.0.0.1:\(port)" }
 
-    static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+    public static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
-    func stop() {
+    public func stop() {
         task.withLock { $0?.cancel() }
     }
 }
 
-struct ReplayError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct ReplayError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }

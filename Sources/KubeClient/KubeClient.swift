@@ -150,9 +150,12 @@ public struct KubeClient: Sendable {
         return HTTPRequest(method: method, url: url, headers: headers, body: body, timeout: timeout)
     }
 
+    /// RFC 3986 unreserved characters as they are, everything else %XX.
     static func queryEncode(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-", "_", ".", "~"])) ?? text
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
     }
+
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     private func identity<R: KubeResource>(of object: R) throws(KubeError) -> (namespace: String, name: String) {
         guard let name = object.metadata.name else { throw .decoding("\(R.kind) has no metadata.name") }

@@ -30,11 +30,10 @@ final class StandInIssuer: Sendable {
     func requests(_ path: String) -> [Received] { received.items.withLock { $0.filter { $0.path == path } } }
 
     init() async throws {
-        let portBox = Mutex<Int?>(nil)
         let router = Router()
         let record = received
-        router.get("/.well-known/oauth-authorization-server") { _, _ -> Response in
-            let issuer = "http://127.0.0.1:\(portBox.withLock { $0 } ?? 0)"
+        router.get("/.well-known/oauth-authorization-server") { request, _ -> Response in
+            let issuer = "http://\(request.head.authority ?? "")"
             return Self.json(#"{"issuer":"\#(issuer)","jwks_uri":"\#(issuer)/jwks","introspection_endpoint":"\#(issuer)/introspect","token_endpoint":"\#(issuer)/token"}"#)
         }
         router.get("/jwks") { _, _ in Self.json(#"{"keys":[]}"#) }
@@ -51,16 +50,7 @@ final class StandInIssuer: Sendable {
             }
             return Self.json(#"{"access_token":"upstream-token-1","issued_token_type":"urn:ietf:params:oauth:token-type:access_token","token_type":"Bearer","expires_in":300}"#)
         }
-        var logger = Logger(label: "stand-in-issuer")
-        logger.logLevel = .critical
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil), onServerRunning: { channel in
-            portBox.withLock { $0 = channel.localAddress?.port }
-        }, logger: logger)
-        let running = Task { try await app.runService() }
-        for _ in 0..<200 where portBox.withLock({ $0 }) == nil {
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        guard let port = portBox.withLock({ $0 }) else { running.cancel(); throw HarnessError("issuer did not start") }
+        let (port, running) = try await startLoopback(router, name: "stand-in-issuer")
         self.port = port
         task.withLock { $0 = running }
     }

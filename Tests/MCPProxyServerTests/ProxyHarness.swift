@@ -34,7 +34,6 @@ final class RecordingUpstream: Sendable {
     let port: Int
 
     init() async throws {
-        let portBox = Mutex<Int?>(nil)
         let recorder = record
         let router = Router()
         router.on("/{path+}", method: .post) { request, _ -> Response in
@@ -53,17 +52,7 @@ final class RecordingUpstream: Sendable {
                 try await writer.finish(nil)
             })
         }
-        // Stopping is by cancellation, which Hummingbird reports as errors: keep them quiet.
-        var logger = Logger(label: "test-upstream")
-        logger.logLevel = .critical
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil), onServerRunning: { channel in
-            portBox.withLock { $0 = channel.localAddress?.port }
-        }, logger: logger)
-        let running = Task { try await app.runService() }
-        for _ in 0..<200 where portBox.withLock({ $0 }) == nil {
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        guard let port = portBox.withLock({ $0 }) else { running.cancel(); throw HarnessError("upstream did not start") }
+        let (port, running) = try await startLoopback(router, name: "test-upstream")
         self.port = port
         task.withLock { $0 = running }
     }
@@ -137,6 +126,26 @@ final class ProxyProcess {
             process.waitUntilExit()
         }
     }
+}
+
+/// Serves `router` on a free port of 127.0.0.1; cancel the task to stop it.
+func startLoopback(_ router: Router<BasicRequestContext>, name: String) async throws -> (port: Int, task: Task<Void, any Error>) {
+    let portBox = Mutex<Int?>(nil)
+    // Stopping is by cancellation, which Hummingbird reports as errors: keep them quiet.
+    var logger = Logger(label: name)
+    logger.logLevel = .critical
+    let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil), onServerRunning: { channel in
+        portBox.withLock { $0 = channel.localAddress?.port }
+    }, logger: logger)
+    let running = Task { try await app.runService() }
+    for _ in 0..<200 where portBox.withLock({ $0 }) == nil {
+        try await Task.sleep(for: .milliseconds(25))
+    }
+    guard let port = portBox.withLock({ $0 }) else {
+        running.cancel()
+        throw HarnessError("\(name) did not start")
+    }
+    return (port, running)
 }
 
 struct HarnessError: Error, CustomStringConvertible {

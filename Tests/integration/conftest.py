@@ -116,9 +116,14 @@ spec:
 
 
 class Proxy:
-    def __init__(self, directory, issuer, upstream_port):
+    """mcp-proxy started with the config `mcp-runtime render` makes of `manifest` (a format
+    string with {proxy_port}, {issuer} and {disabled}), changed by `edit` if given."""
+
+    def __init__(self, directory, issuer, upstream_port, manifest=MANIFEST, edit=None):
         self.directory = directory
         self.issuer = issuer
+        self.manifest = manifest
+        self.edit = edit
         self.port = free_port()
         self.admin = free_port()
         self.config = directory / "config.json"
@@ -133,9 +138,12 @@ class Proxy:
 
     def render(self, disabled):
         manifest = self.directory / "server.yaml"
-        manifest.write_text(MANIFEST.format(proxy_port=self.port, issuer=self.issuer, disabled=str(disabled).lower()))
+        manifest.write_text(self.manifest.format(proxy_port=self.port, issuer=self.issuer, disabled=str(disabled).lower()))
         rendered = subprocess.run([BIN / "mcp-runtime", "render", "-f", manifest, "--proxy-config", "weather"], check=True, capture_output=True, text=True)
-        self.config.write_text(rendered.stdout)
+        config = json.loads(rendered.stdout)
+        if self.edit:
+            self.edit(config)
+        self.config.write_text(json.dumps(config))
 
     def stop(self):
         self.process.terminate()

@@ -5,13 +5,12 @@ client in that list. The MCP server is registered there under its canonical URI,
 introspected `aud` carries it exactly as RFC 8707 would."""
 import datetime
 import json
-import subprocess
 import uuid
 
 import pytest
 import requests
 
-from conftest import BIN, Recorder, free_port, wait_for
+from conftest import Proxy
 
 CALL = {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": "get_forecast", "arguments": {}}}
 
@@ -21,7 +20,7 @@ kind: MCPServer
 metadata: {{name: weather, namespace: team-a}}
 spec:
   image: ghcr.io/acme/weather-mcp:1.0.0
-  publicURL: {resource}
+  publicURL: http://127.0.0.1:{proxy_port}/mcp
   auth:
     mode: oauth
     issuerURL: {issuer}
@@ -54,37 +53,25 @@ def client(iam, client_id, secret=None):
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory, iam_server, upstream):
     directory = tmp_path_factory.mktemp("introspection")
-    port = free_port()
-    resource = f"http://127.0.0.1:{port}/mcp"
-    issuer = iam_server.url.rstrip("/")
-    proxy_client = client(iam_server, "mcp-proxy", "proxy-secret")
-    server_client = client(iam_server, resource)
-    other_client = client(iam_server, "http://127.0.0.1:1/other/mcp")
-    alice = iam_server.random_user(user_name="alice")
-
-    manifest = directory / "server.yaml"
-    manifest.write_text(MANIFEST.format(resource=resource, issuer=issuer))
-    rendered = json.loads(subprocess.run([BIN / "mcp-runtime", "render", "-f", manifest, "--proxy-config", "weather"], check=True, capture_output=True, text=True).stdout)
     secret = directory / "introspection-secret"
     secret.write_text("proxy-secret\n")
-    rendered["auth"]["oauth"]["introspection"]["clientSecretFile"] = str(secret)
-    config = directory / "config.json"
-    config.write_text(json.dumps(rendered))
-    admin = free_port()
-    process = subprocess.Popen(
-        [BIN / "mcp-proxy", "--config", config, "--listen", f"127.0.0.1:{port}", "--admin-listen", f"127.0.0.1:{admin}",
-         "--upstream", f"http://127.0.0.1:{upstream.server_address[1]}/mcp"],
-        stdout=open(directory / "audit.log", "w"), stderr=open(directory / "proxy.log", "w"))
+
+    def use_secret(config):
+        config["auth"]["oauth"]["introspection"]["clientSecretFile"] = str(secret)
+
+    proxy = Proxy(directory, iam_server.url.rstrip("/"), upstream.server_address[1], manifest=MANIFEST, edit=use_secret)
     try:
-        wait_for(f"http://127.0.0.1:{admin}/healthz")
+        proxy_client = client(iam_server, "mcp-proxy", "proxy-secret")
+        server_client = client(iam_server, proxy.url)
+        other_client = client(iam_server, "http://127.0.0.1:1/other/mcp")
+        alice = iam_server.random_user(user_name="alice")
 
         def token(audience, scope="openid mcp:tools"):
             return iam_server.random_token(subject=alice, client=proxy_client, audience=audience, scope=scope.split()).access_token
 
-        yield {"url": resource, "token": token, "server": server_client, "other": other_client, "proxy": proxy_client, "audit": directory / "audit.log"}
+        yield {"url": proxy.url, "token": token, "server": server_client, "other": other_client, "proxy": proxy_client, "audit": directory / "audit.log"}
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        proxy.stop()
 
 
 def call(url, bearer):

@@ -76,7 +76,8 @@ def idp(tmp_path_factory):
     ]
     settings_path.write_text(yaml.safe_dump(settings))
     log = open(directory / "nanoidp.log", "w")
-    process = subprocess.Popen([VENV / "nanoidp", "--config", directory / "cfg"], stdout=log, stderr=subprocess.STDOUT)
+    # nanoidp writes rotated keys below its working directory: keep them out of the checkout.
+    process = subprocess.Popen([VENV / "nanoidp", "--config", directory / "cfg"], stdout=log, stderr=subprocess.STDOUT, cwd=directory)
     issuer = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{issuer}/.well-known/oauth-authorization-server")

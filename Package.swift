@@ -26,7 +26,7 @@ let package = Package(
     targets: [
         // Kubernetes core types (ObjectMeta, workloads, JSONValue): pure, no I/O.
         .target(name: "KubeCore"),
-        // libcurl (system package libcurl4-openssl-dev) with typed setopt/getinfo wrappers.
+        // libcurl (system package libcurl4-openssl-dev) with typed setopt wrappers.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The Kubernetes API client over libcurl: configuration (in-cluster, kubeconfig),
         // typed requests and Status errors, retries, watch streams.

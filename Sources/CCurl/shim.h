@@ -1,4 +1,4 @@
-// Typed wrappers for libcurl's variadic curl_easy_setopt / curl_easy_getinfo, which Swift
+// Typed wrappers for libcurl's variadic curl_easy_setopt, which Swift
 // cannot call directly. One function per argument type; nothing else lives here.
 #ifndef MCP_RUNTIME_CCURL_SHIM_H
 #define MCP_RUNTIME_CCURL_SHIM_H
@@ -29,8 +29,5 @@ static inline CURLcode mcp_curl_set_data_callback(CURL *handle, CURLoption optio
 }
 static inline CURLcode mcp_curl_set_progress_callback(CURL *handle, mcp_curl_progress_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
-}
-static inline CURLcode mcp_curl_get_long(CURL *handle, CURLINFO info, long *value) {
-    return curl_easy_getinfo(handle, info, value);
 }
 #endif

@@ -49,10 +49,16 @@ public enum KubeError: Error, Sendable, CustomStringConvertible {
     /// Types an error response from its status code and `Status` body (or a made-up one).
     static func from(status: Int, body: Data) -> KubeError {
         var decoded = (try? JSONDecoder().decode(APIStatus.self, from: body)) ?? APIStatus()
-        if decoded.code == nil { decoded.code = status }
         if decoded.message == nil {
             decoded.message = String(decoding: body.prefix(512), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
+        return from(status: status, decoded)
+    }
+
+    /// Types a `Status` already decoded (a watch `ERROR` event carries one).
+    static func from(status: Int, _ decoded: APIStatus) -> KubeError {
+        var decoded = decoded
+        if decoded.code == nil { decoded.code = status }
         switch status {
         case 404: return .notFound(decoded)
         case 409: return .conflict(decoded)

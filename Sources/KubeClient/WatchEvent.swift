@@ -55,7 +55,7 @@ struct WatchDecoder<R: KubeResource> {
                 return .bookmark(resourceVersion: frame.object["metadata"]?["resourceVersion"]?.stringValue ?? "")
             case "ERROR":
                 let status = try KubeJSON.decode(APIStatus.self, from: frame.object)
-                throw KubeError.from(status: status.code ?? 500, body: (try? KubeJSON.encode(status)) ?? Data())
+                throw KubeError.from(status: status.code ?? 500, status)
             default:
                 throw KubeError.decoding("unknown watch event type \(frame.type.prefix(32))")
             }

@@ -227,7 +227,7 @@ extension ProxyRuntime {
             let challenge = BearerChallenge(resourceMetadata: metadataURL, scope: required, error: .invalidRequest, errorDescription: problem.rawValue)
             return .failure((Responses.oauthError(400, "invalid_request", problem.rawValue, challenge: challenge), "invalid_request"))
         case .token(let token):
-            let verified = TokenVerifier.isJWT(token) || config.auth.oauth?.introspection == nil
+            let verified = config.auth.oauth?.introspection == nil || TokenVerifier.isJWT(token)
                 ? await Self.verify(token, verifier: verifier, keySource: keySource, now: now)
                 : await introspect(token, verifier: verifier, now: now)
             switch verified {
@@ -255,11 +255,11 @@ extension ProxyRuntime {
     /// to the same issuer, audience and time rules as a JWT.
     private func introspect(_ token: String, verifier: TokenVerifier, now: Date) async -> Result<TokenClaims, VerificationFailure> {
         guard let settings = config.auth.oauth?.introspection, let introspector,
-              let secret = secrets.contents(of: settings.clientSecretFile)
+              let credentials = clientCredentials(settings.clientID, secretFile: settings.clientSecretFile)
         else { return .failure(.introspectionUnavailable) }
         let response: [String: JSONValue]
         do {
-            response = try await introspector.introspect(token, credentials: ClientCredentials(clientID: settings.clientID, secret: Self.trimmed(secret)))
+            response = try await introspector.introspect(token, credentials: credentials)
         } catch {
             return .failure(.introspectionUnavailable)
         }
@@ -311,7 +311,7 @@ extension ProxyRuntime {
             guard let settings = config.upstream.auth.tokenExchange, let exchanger, let token else {
                 return .failure(.unavailable("upstream token exchange needs an oauth caller and exchange settings"))
             }
-            guard let secret = secrets.contents(of: settings.clientSecretFile) else {
+            guard let credentials = clientCredentials(settings.clientID, secretFile: settings.clientSecretFile) else {
                 return .failure(.unavailable("the token exchange client secret cannot be read"))
             }
             // Cache key: who the call is for. Without any identity, the token itself.
@@ -319,7 +319,7 @@ extension ProxyRuntime {
                 ? "token:" + AuditRecord.digest(of: token) : "human:\(caller.humanID ?? "")\u{0}agent:\(caller.agentID ?? "")"
             let request = TokenExchangeRequest(subjectToken: token, subject: subject, audience: settings.audience, scopes: settings.scopes)
             do {
-                let exchanged = try await exchanger.exchange(request, credentials: ClientCredentials(clientID: settings.clientID, secret: Self.trimmed(secret)))
+                let exchanged = try await exchanger.exchange(request, credentials: credentials)
                 return .success(Self.credentialHeader(header, exchanged))
             } catch {
                 switch error {
@@ -336,6 +336,12 @@ extension ProxyRuntime {
     static func credentialHeader(_ name: String, _ value: String) -> (name: String, value: String) {
         let trimmed = trimmed(value)
         return (name: name, value: name.lowercased() == "authorization" ? "Bearer \(trimmed)" : trimmed)
+    }
+
+    /// The proxy's own credentials at the issuer, the secret read from its mounted file now
+    /// (so a rotated Secret applies); nil when the file cannot be read.
+    private func clientCredentials(_ clientID: String, secretFile: String) -> ClientCredentials? {
+        secrets.contents(of: secretFile).map { ClientCredentials(clientID: clientID, secret: Self.trimmed($0)) }
     }
 
     /// A mounted secret without the line break editors and `kubectl create secret` leave.

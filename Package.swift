@@ -99,23 +99,23 @@ let package = Package(
         .executableTarget(name: "mcp-proxy", dependencies: ["MCPProxyServer"]),
 
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
-        // A loopback server replaying Kubernetes API responses, shared by client and runtime tests.
+        // Loopback HTTP(S) servers for tests: any router, or one replaying Kubernetes API responses.
         .target(
-            name: "KubeTestSupport",
+            name: "TestServers",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
-            path: "Tests/KubeTestSupport"
+            path: "Tests/TestServers"
         ),
         .testTarget(
             name: "KubeClientTests",
             dependencies: [
-                "KubeClient", "KubeCore", "KubeTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                "KubeClient", "KubeCore", "TestServers", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeClient", "KubeCore", "KubeTestSupport", .product(name: "Hummingbird", package: "hummingbird")]),
+        .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeClient", "KubeCore", "TestServers", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "MCPRuntimeAPITests", dependencies: ["MCPRuntimeAPI"]),
         .testTarget(name: "MCPRuntimeRenderTests", dependencies: ["MCPRuntimeRender", "MCPManifests"], exclude: ["Snapshots"]),
         .testTarget(name: "MCPManifestsTests", dependencies: ["MCPManifests", "MCPRuntimeAPI"]),
@@ -126,9 +126,8 @@ let package = Package(
         .testTarget(
             name: "MCPProxyServerTests",
             dependencies: [
-                "MCPProxyServer", "MCPProxyConfig", "MCPRuntimeAPI", "KubeCore",
+                "MCPProxyServer", "MCPProxyConfig", "MCPRuntimeAPI", "KubeCore", "TestServers",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // A stand-in issuer (real keys, signed and crafted tokens) shared by test targets.

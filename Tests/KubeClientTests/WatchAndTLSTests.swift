@@ -4,7 +4,7 @@ import KubeClient
 import KubeCore
 import NIOCore
 import NIOSSL
-import KubeTestSupport
+import TestServers
 import Testing
 
 @Suite(.serialized) struct WatchTests {

@@ -3,7 +3,7 @@ import Hummingbird
 import KubeClient
 import KubeCore
 import KubeRuntime
-import KubeTestSupport
+import TestServers
 import NIOCore
 import Synchronization
 import Testing

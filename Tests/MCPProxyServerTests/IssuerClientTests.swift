@@ -2,11 +2,11 @@ import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import KubeCore
-import Logging
 import MCPProxyConfig
 import MCPRuntimeAPI
 import NIOCore
 import Synchronization
+import TestServers
 import Testing
 
 /// An authorization-server stand-in on 127.0.0.1 for what no real peer here offers together

@@ -2,9 +2,9 @@ import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Logging
 import NIOCore
 import Synchronization
+import TestServers
 
 #if canImport(Glibc)
 import Glibc
@@ -126,26 +126,6 @@ final class ProxyProcess {
             process.waitUntilExit()
         }
     }
-}
-
-/// Serves `router` on a free port of 127.0.0.1; cancel the task to stop it.
-func startLoopback(_ router: Router<BasicRequestContext>, name: String) async throws -> (port: Int, task: Task<Void, any Error>) {
-    let portBox = Mutex<Int?>(nil)
-    // Stopping is by cancellation, which Hummingbird reports as errors: keep them quiet.
-    var logger = Logger(label: name)
-    logger.logLevel = .critical
-    let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil), onServerRunning: { channel in
-        portBox.withLock { $0 = channel.localAddress?.port }
-    }, logger: logger)
-    let running = Task { try await app.runService() }
-    for _ in 0..<200 where portBox.withLock({ $0 }) == nil {
-        try await Task.sleep(for: .milliseconds(25))
-    }
-    guard let port = portBox.withLock({ $0 }) else {
-        running.cancel()
-        throw HarnessError("\(name) did not start")
-    }
-    return (port, running)
 }
 
 struct HarnessError: Error, CustomStringConvertible {

@@ -1,8 +1,5 @@
 import Foundation
 import Hummingbird
-import HummingbirdCore
-import HummingbirdTLS
-import Logging
 import NIOCore
 import NIOSSL
 import Synchronization
@@ -36,21 +33,7 @@ public final class ReplayServer: Sendable {
     public init(tls: TLSConfiguration? = nil, routes: (Router<BasicRequestContext>, Log) -> Void) async throws {
         let router = Router()
         routes(router, log)
-        let portBox = Mutex<Int?>(nil)
-        var logger = Logger(label: "replay-server")
-        logger.logLevel = .critical
-        let server: HTTPServerBuilder = if let tls { try .tls(.http1(), tlsConfiguration: tls) } else { .http1() }
-        let app = Application(router: router, server: server, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil), onServerRunning: { channel in
-            portBox.withLock { $0 = channel.localAddress?.port }
-        }, logger: logger)
-        let running = Task { try await app.runService() }
-        for _ in 0..<200 where portBox.withLock({ $0 }) == nil {
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        guard let port = portBox.withLock({ $0 }) else {
-            running.cancel()
-            throw ReplayError("replay server did not start")
-        }
+        let (port, running) = try await startLoopback(router, name: "replay-server", tls: tls)
         self.port = port
         task = Mutex(running)
     }

@@ -146,24 +146,32 @@ import Testing
     func reload() async throws {
         try await withProxy { client, upstream, proxy in
             #expect(try await post(client, port: proxy.port, headers: [("X-MCP-Human-ID", "alice")]).status == 200)
+            var allowed = 1
             try proxy.writeConfig(Self.config(upstreamPort: upstream.port, grantDisabled: true))
             var status = 0
             for _ in 0..<100 {
                 status = try await post(client, port: proxy.port, headers: [("X-MCP-Human-ID", "alice")]).status
                 if status == 403 { break }
+                if status == 200 { allowed += 1 }
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect(status == 403, "the revoked grant is enforced after a reload")
             try proxy.writeConfig("{ not json")
-            try await Task.sleep(for: .milliseconds(2500))
+            // Wait until the watcher has seen (and refused) the invalid file, however busy the machine.
+            var text = ""
+            for _ in 0..<100 {
+                let metrics = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(proxy.adminPort)/metrics"), timeout: .seconds(5))
+                text = String(buffer: try await metrics.body.collect(upTo: 1 << 20))
+                if text.contains(#"mcp_proxy_config_reloads_total{outcome="failure"}"#) { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
             #expect(proxy.process.isRunning)
             #expect(try await post(client, port: proxy.port, headers: [("X-MCP-Human-ID", "alice")]).status == 403, "still the last good config")
-
-            let metrics = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(proxy.adminPort)/metrics"), timeout: .seconds(5))
-            let text = String(buffer: try await metrics.body.collect(upTo: 1 << 20))
-            #expect(text.contains(#"mcp_proxy_config_reloads_total{outcome="success"} 1"#))
-            #expect(text.contains(#"mcp_proxy_config_reloads_total{outcome="failure"} 1"#))
-            #expect(text.contains(#"mcp_proxy_requests_total{decision="allow",reason="allowed"} 1"#))
+            // Whole lines: a count of 1 must not match 10.
+            let lines = Set(text.split(separator: "\n").map(String.init))
+            #expect(lines.contains(#"mcp_proxy_config_reloads_total{outcome="success"} 1"#))
+            #expect(lines.contains(#"mcp_proxy_config_reloads_total{outcome="failure"} 1"#))
+            #expect(lines.contains(#"mcp_proxy_requests_total{decision="allow",reason="allowed"} \#(allowed)"#), "every 200 the test saw, counted once")
             #expect(text.contains(#"mcp_proxy_requests_total{decision="deny",reason="grant_revoked"}"#))
             #expect(text.contains("mcp_proxy_config_info{revision="))
             #expect(text.contains("mcp_proxy_request_duration_seconds_bucket"))

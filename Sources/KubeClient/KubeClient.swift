@@ -26,12 +26,11 @@ public struct KubeClient: Sendable {
     }
 
     /// All objects (following `continue` pages), and the collection's `resourceVersion`.
-    public func list<R: KubeResource>(_ type: R.Type, namespace: String?, labelSelector: String? = nil, pageSize: Int = 500) async throws(KubeError) -> ObjectList<R> {
+    public func list<R: KubeResource>(_ type: R.Type, namespace: String?, labelSelector: String? = nil, fieldSelector: String? = nil, pageSize: Int = 500) async throws(KubeError) -> ObjectList<R> {
         var all = ObjectList<R>(metadata: ListMeta(), items: [])
         var next: String?
         repeat {
-            var query = [("limit", String(pageSize))]
-            if let labelSelector { query.append(("labelSelector", labelSelector)) }
+            var query = [("limit", String(pageSize))] + Self.selectors(labelSelector, fieldSelector)
             if let next { query.append(("continue", next)) }
             let page = try decode(ObjectList<R>.self, await send("GET", APIPath.collection(type, namespace: namespace), query: query))
             all.items += page.items
@@ -68,8 +67,10 @@ public struct KubeClient: Sendable {
     /// Events from `resourceVersion` on, as the server sends them, until the server ends
     /// the watch (`timeoutSeconds`), the consumer stops, or an error. A 410 arrives as
     /// `KubeError.gone` (thrown by the stream): relist, then watch again.
-    public func watch<R: KubeResource>(_ type: R.Type, namespace: String?, resourceVersion: String?, timeoutSeconds: Int = 290) -> AsyncThrowingStream<WatchEvent<R>, any Error> {
-        var query = [("watch", "true"), ("allowWatchBookmarks", "true"), ("timeoutSeconds", String(timeoutSeconds))]
+    public func watch<R: KubeResource>(
+        _ type: R.Type, namespace: String?, resourceVersion: String?, labelSelector: String? = nil, fieldSelector: String? = nil, timeoutSeconds: Int = 290
+    ) -> AsyncThrowingStream<WatchEvent<R>, any Error> {
+        var query = [("watch", "true"), ("allowWatchBookmarks", "true"), ("timeoutSeconds", String(timeoutSeconds))] + Self.selectors(labelSelector, fieldSelector)
         if let resourceVersion, !resourceVersion.isEmpty { query.append(("resourceVersion", resourceVersion)) }
         let (stream, continuation) = AsyncThrowingStream<WatchEvent<R>, any Error>.makeStream()
         let request: HTTPRequest
@@ -148,6 +149,10 @@ public struct KubeClient: Sendable {
             url += "?" + query.map { "\($0.0)=\(Self.queryEncode($0.1))" }.joined(separator: "&")
         }
         return HTTPRequest(method: method, url: url, headers: headers, body: body, timeout: timeout)
+    }
+
+    private static func selectors(_ label: String?, _ field: String?) -> [(String, String)] {
+        [("labelSelector", label), ("fieldSelector", field)].compactMap { name, value in value.map { (name, $0) } }
     }
 
     /// RFC 3986 unreserved characters as they are, everything else %XX.

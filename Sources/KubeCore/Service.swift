@@ -25,6 +25,14 @@ public struct ServiceSpec: Codable, Sendable, Hashable {
         self.selector = selector
         self.ports = ports
     }
+
+    /// ExternalName and headless Services may carry no ports at all.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        type = try container.decodeIfPresent(String.self, forKey: .type)
+        selector = try container.decodeIfPresent([String: String].self, forKey: .selector)
+        ports = try container.decodeIfPresent([ServicePort].self, forKey: .ports) ?? []
+    }
 }
 
 public struct ServicePort: Codable, Sendable, Hashable {

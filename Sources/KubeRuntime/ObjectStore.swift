@@ -22,6 +22,24 @@ public struct ObjectKey: Hashable, Sendable, Comparable, CustomStringConvertible
     }
 }
 
+/// One change an informer saw: the object as it is now, or as it was when it went away.
+public enum ObjectChange<R: KubeResource>: Sendable {
+    case applied(ObjectKey, R)
+    case deleted(ObjectKey, R)
+
+    public var key: ObjectKey {
+        switch self {
+        case .applied(let key, _), .deleted(let key, _): key
+        }
+    }
+
+    public var object: R {
+        switch self {
+        case .applied(_, let object), .deleted(_, let object): object
+        }
+    }
+}
+
 /// The informer's local copy of one resource type, as of its last list and watch events.
 /// Readers (reconcilers, mappers) see a consistent snapshot without calling the API.
 public actor ObjectStore<R: KubeResource> {
@@ -35,28 +53,35 @@ public actor ObjectStore<R: KubeResource> {
     public func all() -> [R] { objects.keys.sorted().compactMap { objects[$0] } }
     public var count: Int { objects.count }
 
-    /// Replaces everything with a fresh list; returns the keys that changed or went away.
-    func replace(with items: [R]) -> [ObjectKey] {
+    /// Replaces everything with a fresh list; returns what changed or went away.
+    func replace(with items: [R]) -> [ObjectChange<R>] {
         var fresh: [ObjectKey: R] = [:]
         for item in items {
             if let key = ObjectKey(item.metadata) { fresh[key] = item }
         }
-        let changed = fresh.keys.filter { objects[$0]?.metadata.resourceVersion != fresh[$0]?.metadata.resourceVersion || objects[$0] == nil }
-        let removed = objects.keys.filter { fresh[$0] == nil }
+        var changes: [ObjectChange<R>] = []
+        for key in Set(fresh.keys).union(objects.keys).sorted() {
+            switch (objects[key], fresh[key]) {
+            case (let old?, nil): changes.append(.deleted(key, old))
+            case (let old, let new?) where old == nil || old?.metadata.resourceVersion != new.metadata.resourceVersion || new.metadata.resourceVersion == nil:
+                changes.append(.applied(key, new))
+            default: break
+            }
+        }
         objects = fresh
         synced = true
-        return (changed + removed).sorted()
+        return changes
     }
 
-    func upsert(_ object: R) -> ObjectKey? {
+    func upsert(_ object: R) -> ObjectChange<R>? {
         guard let key = ObjectKey(object.metadata) else { return nil }
         objects[key] = object
-        return key
+        return .applied(key, object)
     }
 
-    func remove(_ object: R) -> ObjectKey? {
+    func remove(_ object: R) -> ObjectChange<R>? {
         guard let key = ObjectKey(object.metadata) else { return nil }
-        objects[key] = nil
-        return key
+        guard objects.removeValue(forKey: key) != nil else { return nil }
+        return .deleted(key, object)
     }
 }

@@ -49,8 +49,11 @@ import Testing
         let informer = Informer<ConfigMap>(client: KubeClient(ClientConfiguration(server: server.url, namespace: "team-a")), namespace: "team-a")
         let changes = Changes()
         let task = Task {
-            await informer.run(onChange: { key, object in
-                changes.add("\(key) \(object?.metadata.resourceVersion ?? "gone")")
+            await informer.run(onChange: { change in
+                switch change {
+                case .applied(let key, let object): changes.add("\(key) \(object.metadata.resourceVersion ?? "")")
+                case .deleted(let key, _): changes.add("\(key) gone")
+                }
             }, onRestart: { restart in
                 if case .relisted = restart { changes.add("relisted") }
             })

@@ -67,6 +67,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // What the operator decides, without I/O: MCPServer, grant and session status.
+        .target(name: "MCPReconcile", dependencies: ["KubeCore", "MCPRuntimeAPI", "MCPRuntimeRender"]),
         // Multi-document YAML/JSON manifests in, typed objects out (strict fields), YAML out.
         .target(
             name: "MCPManifests",
@@ -116,6 +118,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeClient", "KubeCore", "TestServers", .product(name: "Hummingbird", package: "hummingbird")]),
+        .testTarget(name: "MCPReconcileTests", dependencies: ["MCPReconcile", "MCPRuntimeRender", "MCPRuntimeAPI", "KubeCore"]),
         .testTarget(name: "MCPRuntimeAPITests", dependencies: ["MCPRuntimeAPI"]),
         .testTarget(name: "MCPRuntimeRenderTests", dependencies: ["MCPRuntimeRender", "MCPManifests"], exclude: ["Snapshots"]),
         .testTarget(name: "MCPManifestsTests", dependencies: ["MCPManifests", "MCPRuntimeAPI"]),

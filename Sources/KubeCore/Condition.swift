@@ -17,3 +17,16 @@ public struct Condition: Codable, Sendable, Hashable {
         self.message = message
     }
 }
+
+extension Condition {
+    /// `next`, each keeping the `lastTransitionTime` of its namesake in `previous` when
+    /// its status did not flip; new or flipped conditions get `now` (RFC 3339).
+    public static func merge(previous: [Condition]?, next: [Condition], now: String) -> [Condition] {
+        next.map { condition in
+            var condition = condition
+            let old = previous?.first { $0.type == condition.type }
+            condition.lastTransitionTime = old?.status == condition.status ? (old?.lastTransitionTime ?? now) : now
+            return condition
+        }
+    }
+}

@@ -72,4 +72,11 @@ public struct DeploymentStatus: Codable, Sendable, Hashable {
     public var availableReplicas: Int?
     public var unavailableReplicas: Int?
     public var conditions: [JSONValue]?
+
+    public init(observedGeneration: Int64? = nil, replicas: Int? = nil, updatedReplicas: Int? = nil, readyReplicas: Int? = nil) {
+        self.observedGeneration = observedGeneration
+        self.replicas = replicas
+        self.updatedReplicas = updatedReplicas
+        self.readyReplicas = readyReplicas
+    }
 }

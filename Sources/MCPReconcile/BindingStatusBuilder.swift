@@ -1,0 +1,55 @@
+import Foundation
+import KubeCore
+import MCPRuntimeAPI
+
+/// Status of an `MCPAccessGrant` or `MCPAgentSession`: whether the proxy of its server
+/// enforces it now. Phase and the `Ready` condition's reason agree: `Bound`,
+/// `ServerNotFound`, `Expired`, `Disabled` (grant), `Revoked` (session) or `Invalid`.
+/// Pure.
+public enum BindingStatusBuilder {
+    public enum State: Sendable, Equatable {
+        case bound
+        case serverNotFound
+        case expired(Date)
+        case disabled
+        case revoked
+        case invalid(String)
+    }
+
+    public static func grant(_ grant: MCPAccessGrant, serverExists: Bool, now: Date) -> State {
+        let resolution = grant.resolve()
+        guard let value = resolution.value else { return .invalid(messages(resolution.issues)) }
+        return state(serverExists: serverExists, expiresAt: value.expiresAt, off: value.disabled ? .disabled : nil, now: now)
+    }
+
+    public static func session(_ session: MCPAgentSession, serverExists: Bool, now: Date) -> State {
+        let resolution = session.resolve()
+        guard let value = resolution.value else { return .invalid(messages(resolution.issues)) }
+        return state(serverExists: serverExists, expiresAt: value.expiresAt, off: value.revoked ? .revoked : nil, now: now)
+    }
+
+    public static func status(_ state: State, server: ServerKey?, generation: Int64?, previous: BindingStatus?, now: Date) -> BindingStatus {
+        let target = server.map { "MCPServer \($0)" } ?? "its MCPServer"
+        let (phase, message): (String, String) = switch state {
+        case .bound: ("Bound", "enforced by the proxy of \(target)")
+        case .serverNotFound: ("ServerNotFound", "\(target) does not exist: check spec.serverRef.name and spec.serverRef.namespace")
+        case .expired(let date): ("Expired", "expired at \(ServerStatusBuilder.timestamp(date)); the proxy of \(target) refuses it")
+        case .disabled: ("Disabled", "spec.disabled is true; the proxy of \(target) refuses it")
+        case .revoked: ("Revoked", "spec.revoked is true; the proxy of \(target) refuses it")
+        case .invalid(let why): ("Invalid", "the spec is invalid: \(why)")
+        }
+        let ready = Condition(type: "Ready", status: state == .bound ? "True" : "False", observedGeneration: generation, reason: phase, message: message)
+        return BindingStatus(phase: phase, message: message, observedGeneration: generation, conditions: Condition.merge(previous: previous?.conditions, next: [ready], now: ServerStatusBuilder.timestamp(now)))
+    }
+
+    private static func state(serverExists: Bool, expiresAt: Date?, off: State?, now: Date) -> State {
+        if !serverExists { return .serverNotFound }
+        if let off { return off }
+        if let expiresAt, expiresAt <= now { return .expired(expiresAt) }
+        return .bound
+    }
+
+    private static func messages(_ issues: [ValidationIssue]) -> String {
+        issues.filter { $0.severity == .error }.map(\.description).joined(separator: "; ")
+    }
+}

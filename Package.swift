@@ -69,6 +69,19 @@ let package = Package(
         ),
         // What the operator decides, without I/O: MCPServer, grant and session status.
         .target(name: "MCPReconcile", dependencies: ["KubeCore", "MCPRuntimeAPI", "MCPRuntimeRender"]),
+        // The operator's I/O: the MCPServer controller and reconciler, leader election,
+        // Events, the admin listener (/healthz, /readyz, /metrics), JSON logs.
+        .target(
+            name: "MCPOperator",
+            dependencies: [
+                "KubeClient", "KubeCore", "KubeRuntime", "MCPReconcile", "MCPRuntimeAPI", "MCPRuntimeRender",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         // Multi-document YAML/JSON manifests in, typed objects out (strict fields), YAML out.
         .target(
             name: "MCPManifests",
@@ -78,7 +91,8 @@ let package = Package(
         .target(
             name: "MCPRuntimeCLI",
             dependencies: [
-                "MCPManifests", "MCPRuntimeRender",
+                "MCPManifests", "MCPRuntimeRender", "MCPOperator", "KubeClient",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -88,7 +102,7 @@ let package = Package(
         .target(
             name: "MCPProxyServer",
             dependencies: [
-                "MCPProxyCore", "MCPProxyConfig",
+                "MCPProxyCore", "MCPProxyConfig", "KubeClient", "KubeRuntime", "KubeCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

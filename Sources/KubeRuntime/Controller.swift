@@ -50,10 +50,25 @@ public struct Controller<Root: KubeResource>: Sendable {
 
     /// Reconciles the root keys `mapper` names whenever an object of `informer` changes
     /// or goes away: owned objects (by owner reference or label) or related ones (a
-    /// grant's `serverRef`).
+    /// grant's `serverRef`). The mapper sees the object before and after a change.
     public func watches<Other: KubeResource>(_ informer: Informer<Other>, mapper: @escaping @Sendable (Other) -> [ObjectKey]) -> Self {
+        with(Self.source(informer) { change in change.versions.flatMap(mapper) })
+    }
+
+    /// A source that is not a typed informer here: `run` calls `enqueue` with root keys and
+    /// `restarted` with its watch restarts until cancelled; `synced` says when it listed.
+    public func watches(
+        kind: String, synced: @escaping @Sendable () async -> Bool,
+        run: @escaping @Sendable (_ enqueue: @escaping @Sendable (ObjectKey) async -> Void, _ restarted: @escaping @Sendable (Restart) async -> Void) async -> Void
+    ) -> Self {
+        with(Source(run: { queue, events in
+            await run({ await queue.add($0) }, { events.restarted(kind, $0) })
+        }, synced: synced))
+    }
+
+    private func with(_ source: Source) -> Self {
         var copy = self
-        copy.sources.append(Self.source(informer) { change in mapper(change.object) })
+        copy.sources.append(source)
         return copy
     }
 

@@ -22,20 +22,30 @@ public struct ObjectKey: Hashable, Sendable, Comparable, CustomStringConvertible
     }
 }
 
-/// One change an informer saw: the object as it is now, or as it was when it went away.
+/// One change an informer saw: the object as it is now (and as it was before, if it was
+/// known), or as it was when it went away.
 public enum ObjectChange<R: KubeResource>: Sendable {
-    case applied(ObjectKey, R)
+    case applied(ObjectKey, R, previous: R?)
     case deleted(ObjectKey, R)
 
     public var key: ObjectKey {
         switch self {
-        case .applied(let key, _), .deleted(let key, _): key
+        case .applied(let key, _, _), .deleted(let key, _): key
         }
     }
 
     public var object: R {
         switch self {
-        case .applied(_, let object), .deleted(_, let object): object
+        case .applied(_, let object, _), .deleted(_, let object): object
+        }
+    }
+
+    /// The object now and, when it changed, before: a mapper must see both, or a grant
+    /// moved from one server to another would leave the first one stale.
+    public var versions: [R] {
+        switch self {
+        case .applied(_, let object, let previous?): [object, previous]
+        case .applied(_, let object, nil), .deleted(_, let object): [object]
         }
     }
 }
@@ -64,7 +74,7 @@ public actor ObjectStore<R: KubeResource> {
             switch (objects[key], fresh[key]) {
             case (let old?, nil): changes.append(.deleted(key, old))
             case (let old, let new?) where old == nil || old?.metadata.resourceVersion != new.metadata.resourceVersion || new.metadata.resourceVersion == nil:
-                changes.append(.applied(key, new))
+                changes.append(.applied(key, new, previous: old))
             default: break
             }
         }
@@ -75,8 +85,8 @@ public actor ObjectStore<R: KubeResource> {
 
     func upsert(_ object: R) -> ObjectChange<R>? {
         guard let key = ObjectKey(object.metadata) else { return nil }
-        objects[key] = object
-        return .applied(key, object)
+        let previous = objects.updateValue(object, forKey: key)
+        return .applied(key, object, previous: previous)
     }
 
     func remove(_ object: R) -> ObjectChange<R>? {

@@ -9,7 +9,6 @@ import ServiceLifecycle
 struct ConfigWatcher: Service {
     let path: String
     let state: ProxyState
-    let logger: Logger
     var interval: Duration = .seconds(1)
 
     func run() async throws {
@@ -28,14 +27,7 @@ struct ConfigWatcher: Service {
             let digest = Self.digest(path)
             guard digest != lastDigest else { continue }
             lastDigest = digest
-            do {
-                let config = try ProxyConfigLoader.load(path: path)
-                state.install(config)
-                logger.info("config reloaded", metadata: ["revision": "\(config.revision ?? "none")"])
-            } catch {
-                state.recordFailedReload()
-                logger.error("config reload refused; the last good config keeps serving", metadata: ["error": "\(error.description)"])
-            }
+            state.reload(from: path) { () throws(ConfigLoadError) in try ProxyConfigLoader.load(path: path) }
         }
     }
 

@@ -2,11 +2,13 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
+import KubeClient
 import Logging
 import MCPProxyConfig
 import ServiceLifecycle
 
-/// `mcp-proxy --config FILE [--listen HOST:PORT] [--upstream URL] [--admin-listen HOST:PORT]`.
+/// `mcp-proxy --config FILE [--listen HOST:PORT] [--upstream URL] [--admin-listen HOST:PORT]
+/// [--config-map NAMESPACE/NAME [--kubeconfig FILE]]`.
 public struct MCPProxyCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "mcp-proxy",
@@ -26,11 +28,20 @@ public struct MCPProxyCommand: AsyncParsableCommand {
     @Option(name: .customLong("admin-listen"), help: ArgumentHelp("Where to serve /healthz and /readyz.", valueName: "HOST:PORT"))
     var adminListen: String = "127.0.0.1:9090"
 
+    @Option(name: .customLong("config-map"), help: ArgumentHelp("Also watch this ConfigMap's config.json through the Kubernetes API (in-cluster credentials unless --kubeconfig); the file is then read at start only.", valueName: "NAMESPACE/NAME"))
+    var configMap: String?
+
+    @Option(help: ArgumentHelp("Kubeconfig for --config-map, instead of the pod's service account.", valueName: "FILE"))
+    var kubeconfig: String?
+
     public init() {}
 
     public func validate() throws {
         for (flag, value) in [("--listen", listen), ("--admin-listen", adminListen)] where Self.address(value) == nil {
             throw ValidationError("\(flag) \(value) is not HOST:PORT")
+        }
+        if let configMap, Self.configMapName(configMap) == nil {
+            throw ValidationError("--config-map \(configMap) is not NAMESPACE/NAME")
         }
         if let upstream, URL(string: upstream)?.scheme.map({ ["http", "https"].contains($0) }) != true {
             throw ValidationError("--upstream \(upstream) is not an http(s) URL")
@@ -68,7 +79,20 @@ public struct MCPProxyCommand: AsyncParsableCommand {
             configuration: .init(address: .hostname(adminAddress.host, port: adminAddress.port), serverName: nil),
             logger: logger
         )
-        let watcher = ConfigWatcher(path: config, state: state, logger: logger)
+        let watcher: any ServiceLifecycle.Service
+        if let configMap, let (namespace, name) = Self.configMapName(configMap) {
+            let clientConfiguration: ClientConfiguration
+            do {
+                clientConfiguration = try ClientConfiguration.resolve(kubeconfig: kubeconfig)
+            } catch {
+                FileHandle.standardError.write(Data("mcp-proxy: --config-map: \(error.description)\n".utf8))
+                throw ExitCode.failure
+            }
+            let key = URL(fileURLWithPath: config).lastPathComponent
+            watcher = ConfigMapWatcher(client: KubeClient(clientConfiguration), namespace: namespace, name: name, key: key, state: state)
+        } else {
+            watcher = ConfigWatcher(path: config, state: state)
+        }
         logger.info("serving", metadata: ["listen": "\(listen)", "admin": "\(adminListen)", "revision": "\(loaded.revision ?? "none")"])
         let group = ServiceGroup(configuration: .init(services: [proxy, admin, watcher], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
@@ -78,6 +102,12 @@ public struct MCPProxyCommand: AsyncParsableCommand {
             throw error
         }
         try await client.shutdown()
+    }
+
+    static func configMapName(_ text: String) -> (String, String)? {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        return (parts[0], parts[1])
     }
 
     /// `HOST:PORT` or `[IPv6]:PORT`.

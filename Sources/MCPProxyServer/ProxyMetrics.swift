@@ -31,6 +31,10 @@ final class ProxyMetrics: Sendable {
         registry.makeCounter(name: "mcp_proxy_config_reloads_total", labels: [("outcome", succeeded ? "success" : "failure")], help: "Config reloads; a failed one keeps the last good config.").increment()
     }
 
+    func watchFailure() {
+        registry.makeCounter(name: "mcp_proxy_config_watch_failures_total", help: "Failed list or watch calls for the proxy's ConfigMap; each is retried.").increment()
+    }
+
     /// `mcp_proxy_config_info{revision="…"} 1` for the config in force.
     func activeRevision(_ value: String) {
         revision.withLock { current in

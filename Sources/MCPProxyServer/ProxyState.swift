@@ -47,8 +47,24 @@ final class ProxyState: Sendable {
         metrics.activeRevision(config.revision ?? "none")
     }
 
-    func recordFailedReload() {
-        metrics.reload(succeeded: false)
+    /// The API watch of the config broke; it is retried, and the config in force keeps serving.
+    func watchFailed(source: String, error: String) {
+        metrics.watchFailure()
+        logger.warning("config watch failed; retrying", metadata: ["error": "\(error)", "source": "\(source)"])
+    }
+
+    /// Installs what `load` reads from `source` unless that revision is already in force;
+    /// a config that does not load is refused and counted, and the last good one keeps serving.
+    func reload(from source: String, _ load: () throws(ConfigLoadError) -> ProxyConfig) {
+        do {
+            let config = try load()
+            if let revision = config.revision, revision == runtime.config.revision { return }
+            install(config)
+            logger.info("config reloaded", metadata: ["revision": "\(config.revision ?? "none")", "source": "\(source)"])
+        } catch {
+            metrics.reload(succeeded: false)
+            logger.error("config reload refused; the last good config keeps serving", metadata: ["error": "\(error.description)", "source": "\(source)"])
+        }
     }
 
     private static func runtime(_ config: ProxyConfig, client: HTTPClient, secrets: any SecretFiles, upstreamOverride: String?, logger: Logger, metrics: ProxyMetrics) -> ProxyRuntime {

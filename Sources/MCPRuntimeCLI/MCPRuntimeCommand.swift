@@ -3,11 +3,11 @@ import Foundation
 import MCPRuntimeRender
 
 /// `mcp-runtime`: the operator and its tooling.
-public struct MCPRuntimeCommand: ParsableCommand {
+public struct MCPRuntimeCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "mcp-runtime",
         abstract: "Kubernetes operator and tooling for MCP servers behind an auth-enforcing proxy.",
-        subcommands: [RenderCommand.self]
+        subcommands: [RenderCommand.self, OperatorCommand.self]
     )
 
     public init() {}

@@ -18,6 +18,8 @@ public struct ServerNames: Sendable {
     /// The proxy's Deployment.
     public var proxyWorkload: String { "\(server)-proxy" }
     public var proxyConfigMap: String { "\(server)-proxy-config" }
+    /// The proxy's ServiceAccount, and the Role and RoleBinding that let it read its ConfigMap.
+    public var proxyAccount: String { "\(server)-proxy" }
     public var networkPolicy: String { "\(server)-server" }
 
     /// Labels on every rendered object.

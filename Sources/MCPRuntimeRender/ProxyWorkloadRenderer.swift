@@ -23,6 +23,9 @@ enum ProxyWorkloadRenderer {
             "--config", "\(ObjectDefaults.proxyConfigDirectory)/\(ObjectDefaults.proxyConfigKey)",
             "--listen", "0.0.0.0:\(gateway.port)",
             "--admin-listen", "0.0.0.0:\(ObjectDefaults.proxyAdminPort)",
+            // Watched through the API too: revocations reach the proxy in about a second,
+            // where the mounted volume can lag a minute (docs/operator.md).
+            "--config-map", "\(server.namespace)/\(names.proxyConfigMap)",
         ]
         container.ports = [
             ContainerPort(name: "http", containerPort: gateway.port),
@@ -41,7 +44,9 @@ enum ProxyWorkloadRenderer {
         container.volumeMounts = volumeMounts
 
         var pod = PodSpec(containers: [container])
-        pod.automountServiceAccountToken = false
+        // The token of an account that may read this one ConfigMap and nothing else.
+        pod.serviceAccountName = names.proxyAccount
+        pod.automountServiceAccountToken = true
         pod.enableServiceLinks = false
         pod.securityContext = PodSecurityContext(
             runAsNonRoot: true, runAsUser: ObjectDefaults.proxyUser, runAsGroup: ObjectDefaults.proxyUser,

@@ -7,6 +7,9 @@ public enum RenderedObject: Sendable, Hashable, Encodable {
     case deployment(Deployment)
     case networkPolicy(NetworkPolicy)
     case ingress(Ingress)
+    case serviceAccount(ServiceAccount)
+    case role(Role)
+    case roleBinding(RoleBinding)
 
     public var kind: String {
         switch self {
@@ -15,6 +18,9 @@ public enum RenderedObject: Sendable, Hashable, Encodable {
         case .deployment: Deployment.kind
         case .networkPolicy: NetworkPolicy.kind
         case .ingress: Ingress.kind
+        case .serviceAccount: ServiceAccount.kind
+        case .role: Role.kind
+        case .roleBinding: RoleBinding.kind
         }
     }
 
@@ -25,6 +31,9 @@ public enum RenderedObject: Sendable, Hashable, Encodable {
         case .deployment: Deployment.apiVersion
         case .networkPolicy: NetworkPolicy.apiVersion
         case .ingress: Ingress.apiVersion
+        case .serviceAccount: ServiceAccount.apiVersion
+        case .role: Role.apiVersion
+        case .roleBinding: RoleBinding.apiVersion
         }
     }
 
@@ -35,6 +44,9 @@ public enum RenderedObject: Sendable, Hashable, Encodable {
         case .deployment(let object): object.metadata
         case .networkPolicy(let object): object.metadata
         case .ingress(let object): object.metadata
+        case .serviceAccount(let object): object.metadata
+        case .role(let object): object.metadata
+        case .roleBinding(let object): object.metadata
         }
     }
 
@@ -48,6 +60,9 @@ public enum RenderedObject: Sendable, Hashable, Encodable {
         case .deployment(let object): try object.encode(to: encoder)
         case .networkPolicy(let object): try object.encode(to: encoder)
         case .ingress(let object): try object.encode(to: encoder)
+        case .serviceAccount(let object): try object.encode(to: encoder)
+        case .role(let object): try object.encode(to: encoder)
+        case .roleBinding(let object): try object.encode(to: encoder)
         }
     }
 }

@@ -23,6 +23,7 @@ public enum ServerRenderer {
         var objects: [RenderedObject] = []
         if server.gateway.enabled {
             objects.append(.configMap(ProxyWorkloadRenderer.configMap(config, server: server, names: names)))
+            objects += ProxyAccessRenderer.render(server, names: names)
         }
         objects.append(.service(ServerWorkloadRenderer.service(server, names: names)))
         objects.append(.deployment(ServerWorkloadRenderer.deployment(server, names: names)))

@@ -51,7 +51,7 @@ import Testing
         let task = Task {
             await informer.run(onChange: { change in
                 switch change {
-                case .applied(let key, let object): changes.add("\(key) \(object.metadata.resourceVersion ?? "")")
+                case .applied(let key, let object, _): changes.add("\(key) \(object.metadata.resourceVersion ?? "")")
                 case .deleted(let key, _): changes.add("\(key) gone")
                 }
             }, onRestart: { restart in

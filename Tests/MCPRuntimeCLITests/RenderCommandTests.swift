@@ -22,7 +22,7 @@ import Testing
         #expect(outcome.exitCode == 0, "\(outcome.stderr)")
         #expect(outcome.stderr.isEmpty)
         let documents = outcome.stdout.components(separatedBy: "---\n").filter { !$0.isEmpty }
-        #expect(documents.count == 21, "7 objects for each of the 3 sample servers")
+        #expect(documents.count == 30, "10 objects for each of the 3 sample servers")
         #expect(outcome.stdout.contains("# MCPServer team-a/weather -> Ingress/weather"))
         #expect(outcome.stdout.contains("kind: NetworkPolicy"))
     }

@@ -32,7 +32,8 @@ import Testing
     func objectSet() throws {
         let rendered = try Self.render(Self.server())
         #expect(rendered.objects.map(\.reference) == [
-            "ConfigMap/weather-proxy-config", "Service/weather-server", "Deployment/weather-server",
+            "ConfigMap/weather-proxy-config", "ServiceAccount/weather-proxy", "Role/weather-proxy", "RoleBinding/weather-proxy",
+            "Service/weather-server", "Deployment/weather-server",
             "Deployment/weather-proxy", "NetworkPolicy/weather-server", "Service/weather", "Ingress/weather",
         ])
         for object in rendered.objects {
@@ -78,13 +79,15 @@ import Testing
         #expect(service.spec.selector?["app.kubernetes.io/component"] == "server")
     }
 
-    @Test("workloads are hardened: non-root, read-only root, no privilege escalation, no token automount")
+    @Test("workloads are hardened: non-root, read-only root, no privilege escalation; only the proxy gets a token")
     func hardened() throws {
         let deployments = objects(try Self.render(Self.server())) { if case .deployment(let d) = $0 { d } else { nil } }
         #expect(deployments.count == 2)
         for deployment in deployments {
             let pod = deployment.spec.template.spec
-            #expect(pod.automountServiceAccountToken == false)
+            let isProxy = deployment.metadata.name == "weather-proxy"
+            #expect(pod.automountServiceAccountToken == isProxy)
+            #expect(pod.serviceAccountName == (isProxy ? "weather-proxy" : nil))
             #expect(pod.securityContext?.runAsNonRoot == true)
             #expect(pod.securityContext?.seccompProfile?.type == "RuntimeDefault")
             for container in pod.containers {
@@ -94,6 +97,16 @@ import Testing
             }
             #expect(deployment.spec.selector.matchLabels?.allSatisfy { deployment.spec.template.metadata.labels?[$0.key] == $0.value } == true)
         }
+    }
+
+    @Test("the proxy's token may read and watch its own ConfigMap and nothing else")
+    func proxyAccess() throws {
+        let rendered = try Self.render(Self.server())
+        let role = try #require(objects(rendered) { if case .role(let r) = $0 { r } else { nil } }.first)
+        #expect(role.rules == [PolicyRule(apiGroups: [""], resources: ["configmaps"], resourceNames: ["weather-proxy-config"], verbs: ["get", "list", "watch"])])
+        let binding = try #require(objects(rendered) { if case .roleBinding(let b) = $0 { b } else { nil } }.first)
+        #expect(binding.roleRef.name == "weather-proxy")
+        #expect(binding.subjects == [RBACSubject(name: "weather-proxy", namespace: "team-a")])
     }
 
     @Test("the proxy reads its config from the ConfigMap and Secrets from one read-only projected volume")
@@ -111,7 +124,7 @@ import Testing
         let proxy = try #require(objects(rendered) { if case .deployment(let d) = $0, d.metadata.name == "weather-proxy" { d } else { nil } }.first)
         let pod = proxy.spec.template.spec
         let container = try #require(pod.containers.first)
-        #expect(container.args == ["--config", "/etc/mcp-proxy/config.json", "--listen", "0.0.0.0:8091", "--admin-listen", "0.0.0.0:9090"])
+        #expect(container.args == ["--config", "/etc/mcp-proxy/config.json", "--listen", "0.0.0.0:8091", "--admin-listen", "0.0.0.0:9090", "--config-map", "team-a/weather-proxy-config"])
         #expect(container.volumeMounts?.allSatisfy { $0.readOnly == true } == true)
         #expect(pod.volumes?.first?.configMap?.name == "weather-proxy-config")
         let projected = try #require(pod.volumes?.last?.projected)

@@ -1,0 +1,41 @@
+import KubeRuntime
+import Prometheus
+
+/// The operator's Prometheus metrics, served on `/metrics`: reconciles by result and
+/// their durations, queue depth, watch restarts by kind and cause, and leadership.
+final class OperatorMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let duration: DurationHistogram
+    private let depth: Gauge
+    private let leader: Gauge
+
+    init() {
+        duration = registry.makeDurationHistogram(
+            name: "mcp_runtime_reconcile_duration_seconds",
+            buckets: [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+                      .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30)],
+            help: "Time one MCPServer reconcile took."
+        )
+        depth = registry.makeGauge(name: "mcp_runtime_queue_depth", help: "Keys waiting in the work queue.")
+        leader = registry.makeGauge(name: "mcp_runtime_leader", help: "1 while this instance is the leader (or runs without election).")
+    }
+
+    func reconciled(_ duration: Duration, failed: Bool) {
+        registry.makeCounter(name: "mcp_runtime_reconciles_total", labels: [("result", failed ? "error" : "success")], help: "Reconciles by result.").increment()
+        self.duration.record(duration)
+    }
+
+    func restarted(kind: String, _ restart: Restart) {
+        let cause = switch restart {
+        case .resumed: "resumed"
+        case .relisted: "relisted"
+        case .failed: "failed"
+        }
+        registry.makeCounter(name: "mcp_runtime_watch_restarts_total", labels: [("kind", kind), ("cause", cause)], help: "Watch restarts: resumed after the server ended it, relisted after 410 Gone, or failed and retried.").increment()
+    }
+
+    func queueDepth(_ value: Int) { depth.set(to: Double(value)) }
+    func leading(_ value: Bool) { leader.set(to: value ? 1 : 0) }
+
+    func text() -> String { registry.emitToString() }
+}

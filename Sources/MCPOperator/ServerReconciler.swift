@@ -1,0 +1,170 @@
+import Foundation
+import KubeClient
+import KubeCore
+import KubeRuntime
+import MCPReconcile
+import MCPRuntimeAPI
+import MCPRuntimeRender
+
+/// Why a reconcile failed; the controller requeues it with backoff.
+struct ReconcileError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Makes the cluster match one `MCPServer`: renders it with the grants and sessions bound
+/// to it, creates what is missing, patches what drifted (client-side apply), writes
+/// nothing when nothing changed, deletes rendered objects no longer wanted, and writes
+/// the status of the server and of its grants and sessions. An invalid spec changes no
+/// object: what the last valid spec rendered keeps running, and the status says why.
+struct ServerReconciler: Sendable {
+    let client: KubeClient
+    let grants: ObjectStore<MCPAccessGrant>
+    let sessions: ObjectStore<MCPAgentSession>
+    let owned: [OwnedKind]
+    let options: RenderOptions
+    let events: EventRecorder
+    /// Reconcile at least this often, even when nothing is seen to change.
+    var resync: Duration = .seconds(600)
+
+    /// The server a grant or session names (unresolvable references map to an empty name,
+    /// whose reconcile still writes their status).
+    static func serverKey(_ ref: ServerReference?, _ metadata: ObjectMeta) -> ObjectKey {
+        let namespace = ref?.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? metadata.namespace ?? "default"
+        return ObjectKey(namespace: namespace, name: ref?.name ?? "")
+    }
+
+    func reconcile(_ key: ObjectKey, _ found: MCPServer?) async throws -> Action {
+        let now = Date()
+        let grants = await grants.all().filter { Self.serverKey($0.spec.serverRef, $0.metadata) == key }
+        let sessions = await sessions.all().filter { Self.serverKey($0.spec.serverRef, $0.metadata) == key }
+        let server = found.flatMap { $0.metadata.deletionTimestamp == nil ? $0 : nil }
+        try await writeBindingStatus(grants: grants, sessions: sessions, server: server.map { _ in key }, now: now)
+
+        guard let server else {
+            // Gone: its rendered objects go too (owner references do this on a real
+            // cluster; doing it here also covers objects that lost theirs).
+            try await prune(key, keeping: [])
+            return .awaitChange
+        }
+
+        let plan = RenderPlan.make(servers: [server], grants: grants, sessions: sessions, options: options)
+        let resolution = server.resolve()
+        var failure: String?
+        if let rendered = plan.rendered.first {
+            do {
+                try await apply(rendered.objects)
+                try await prune(key, keeping: rendered.objects)
+                await events.clear(server, reason: "ApplyFailed")
+            } catch {
+                failure = "\(error)"
+                await events.record(server, reason: "ApplyFailed", message: "\(error)")
+            }
+        }
+        if resolution.server == nil {
+            await events.record(server, reason: "InvalidSpec", message: resolution.errors.map(\.description).joined(separator: "; "))
+        } else {
+            await events.clear(server, reason: "InvalidSpec")
+        }
+
+        let names = ServerNames(server: key.name, namespace: key.namespace)
+        let observation = ServerObservation(
+            generation: server.metadata.generation, resolution: resolution, rendered: plan.rendered.first, applyFailure: failure,
+            proxy: await deployment(names.proxyWorkload, key.namespace), workload: await deployment(names.serverWorkload, key.namespace)
+        )
+        let status = ServerStatusBuilder.status(observation, previous: server.status, now: now)
+        try await writeStatus(MCPServer.self, key, old: server.status, new: status)
+        if let failure { throw ReconcileError(description: failure) }
+        return .requeue(after: nextExpiry(grants: grants, sessions: sessions, after: now).map { min(resync, $0) } ?? resync)
+    }
+
+    // MARK: - Objects
+
+    private func kind(_ name: String) throws -> OwnedKind {
+        guard let kind = owned.first(where: { $0.kind == name }) else { throw ReconcileError(description: "no informer for \(name)") }
+        return kind
+    }
+
+    private func apply(_ objects: [RenderedObject]) async throws {
+        for object in objects {
+            let kind = try kind(object.kind)
+            let namespace = object.metadata.namespace ?? "default"
+            let name = object.metadata.name ?? ""
+            let desired = ThreeWayMerge.annotated(try KubeJSON.tree(object))
+            do {
+                if let live = await kind.live(ObjectKey(namespace: namespace, name: name)) {
+                    if let patch = ThreeWayMerge.patch(lastApplied: ThreeWayMerge.lastApplied(of: live), desired: desired, live: live) {
+                        try await kind.patch(namespace, name, patch)
+                    }
+                } else {
+                    do {
+                        try await kind.create(desired)
+                    } catch KubeError.conflict {
+                        // Created meanwhile (the store lags the API): take it over.
+                        try await kind.patch(namespace, name, desired)
+                    }
+                }
+            } catch {
+                throw ReconcileError(description: "\(object.reference): \(error)")
+            }
+        }
+    }
+
+    /// Deletes what was rendered for `server` and is not among `keeping`.
+    private func prune(_ server: ObjectKey, keeping: [RenderedObject]) async throws {
+        let wanted = Set(keeping.map(\.reference))
+        for kind in owned.reversed() {
+            for name in await kind.managed(server) where !wanted.contains("\(kind.kind)/\(name)") {
+                do {
+                    try await kind.delete(server.namespace, name)
+                } catch KubeError.notFound {
+                    continue
+                } catch {
+                    throw ReconcileError(description: "\(kind.kind)/\(name): cannot delete: \(error)")
+                }
+            }
+        }
+    }
+
+    private func deployment(_ name: String, _ namespace: String) async -> Deployment? {
+        guard let live = await (try? kind(Deployment.kind))?.live(ObjectKey(namespace: namespace, name: name)) else { return nil }
+        return try? KubeJSON.decode(Deployment.self, from: live)
+    }
+
+    // MARK: - Status
+
+    private func writeBindingStatus(grants: [MCPAccessGrant], sessions: [MCPAgentSession], server: ObjectKey?, now: Date) async throws {
+        let target = server.map { ServerKey(namespace: $0.namespace, name: $0.name) }
+        for grant in grants {
+            let state = BindingStatusBuilder.grant(grant, serverExists: server != nil, now: now)
+            let status = BindingStatusBuilder.status(state, server: target, generation: grant.metadata.generation, previous: grant.status, now: now)
+            if let key = ObjectKey(grant.metadata) { try await writeStatus(MCPAccessGrant.self, key, old: grant.status, new: status) }
+        }
+        for session in sessions {
+            let state = BindingStatusBuilder.session(session, serverExists: server != nil, now: now)
+            let status = BindingStatusBuilder.status(state, server: target, generation: session.metadata.generation, previous: session.status, now: now)
+            if let key = ObjectKey(session.metadata) { try await writeStatus(MCPAgentSession.self, key, old: session.status, new: status) }
+        }
+    }
+
+    /// Patches the status subresource with what changed (fields gone are nulled); nothing
+    /// when nothing changed.
+    private func writeStatus<R: KubeResource, S: Encodable & Equatable>(_ type: R.Type, _ key: ObjectKey, old: S?, new: S) async throws {
+        guard old != new else { return }
+        let previous = try old.map { try KubeJSON.tree($0) } ?? .object([:])
+        guard let patch = ThreeWayMerge.patch(lastApplied: previous, desired: try KubeJSON.tree(new), live: previous) else { return }
+        do {
+            _ = try await client.patch(type, namespace: key.namespace, name: key.name, .merge(.object(["status": patch])), subresource: "status")
+        } catch KubeError.notFound {
+            return
+        } catch {
+            throw ReconcileError(description: "\(R.kind) \(key): cannot write status: \(error)")
+        }
+    }
+
+    /// How long until the next grant or session expires, to flip its status then.
+    private func nextExpiry(grants: [MCPAccessGrant], sessions: [MCPAgentSession], after now: Date) -> Duration? {
+        let dates = grants.compactMap { $0.resolve().value?.expiresAt } + sessions.compactMap { $0.resolve().value?.expiresAt }
+        guard let next = dates.filter({ $0 > now }).min() else { return nil }
+        return .milliseconds(Int64(next.timeIntervalSince(now) * 1000) + 500)
+    }
+}

@@ -1,3 +1,0 @@
-import MCPRuntimeCLI
-
-MCPRuntimeCommand.main()

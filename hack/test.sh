@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: Swift unit tests, the CRDs' CEL rules under a real CEL
-# implementation, mcp-proxy against a real authorization server, the mcp-runtime
-# binary as a user runs it, and the kustomization.
+# implementation, mcp-proxy against real authorization servers, the operator against a
+# Kubernetes API emulator, the mcp-runtime binary as a user runs it, and the kustomization.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,8 +10,9 @@ swift build
 swift test
 
 .build-venv/bin/python -m pytest -q Tests/crd-cel
-# mcp-proxy against a real authorization server (nanoidp) and a recording upstream.
-.build-venv/bin/python -m pytest -q Tests/integration
+# mcp-proxy against real authorization servers (nanoidp, Canaille) and a recording upstream;
+# mcp-runtime operator (and mcp-proxy following its ConfigMap) against kmock.
+.build-venv/bin/python -m pytest -q -W ignore::DeprecationWarning Tests/integration
 
 passed=0
 failed=0
@@ -35,6 +36,7 @@ check "invalid input exits 1 with a located message" bash -c "
   ! '$bin' render -f /tmp/mcp-runtime-bad.yaml 2>/tmp/mcp-runtime-bad.err &&
   grep -q 'document 1, line 4 (MCPServer default/w): spec.auth.issuerURL' /tmp/mcp-runtime-bad.err"
 check "render --help documents the flags" bash -c "'$bin' render --help | grep -q -- '--proxy-config'"
+check "operator --help documents the flags" bash -c "'$bin' operator --help | grep -q -- '--leader-elect'"
 check "kubectl kustomize manifests/ renders" kubectl kustomize manifests/
 echo "hack/test.sh checks: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -29,7 +29,11 @@ struct LeaderElector: Sendable {
     func run(onLeading: @escaping @Sendable (Bool) -> Void = { _ in }, lead: @escaping @Sendable () async -> Void) async throws {
         var observed = Observation()
         while !(await tryAcquireOrRenew(&observed)) {
-            try await Task.sleep(for: retryPeriod)
+            do {
+                try await Task.sleep(for: retryPeriod)
+            } catch {
+                return  // shut down while following
+            }
         }
         logger.info("became leader", metadata: ["lease": "\(namespace)/\(name)", "identity": "\(identity)"])
         onLeading(true)
@@ -49,7 +53,8 @@ struct LeaderElector: Sendable {
         } catch is CancellationError {
             leading.cancel()
             await leading.value
-            await release()
+            // Not cancelled itself: the release must reach the API during shutdown.
+            await Task { await release() }.value
         }
     }
 

@@ -38,7 +38,7 @@ struct ServerReconciler: Sendable {
         let grants = await grants.all().filter { Self.serverKey($0.spec.serverRef, $0.metadata) == key }
         let sessions = await sessions.all().filter { Self.serverKey($0.spec.serverRef, $0.metadata) == key }
         let server = found.flatMap { $0.metadata.deletionTimestamp == nil ? $0 : nil }
-        try await writeBindingStatus(grants: grants, sessions: sessions, server: server.map { _ in key }, now: now)
+        try await writeBindingStatus(grants: grants, sessions: sessions, server: key, exists: server != nil, now: now)
 
         guard let server else {
             // Gone: its rendered objects go too (owner references do this on a real
@@ -132,15 +132,15 @@ struct ServerReconciler: Sendable {
 
     // MARK: - Status
 
-    private func writeBindingStatus(grants: [MCPAccessGrant], sessions: [MCPAgentSession], server: ObjectKey?, now: Date) async throws {
-        let target = server.map { ServerKey(namespace: $0.namespace, name: $0.name) }
+    private func writeBindingStatus(grants: [MCPAccessGrant], sessions: [MCPAgentSession], server: ObjectKey, exists: Bool, now: Date) async throws {
+        let target = ServerKey(namespace: server.namespace, name: server.name)
         for grant in grants {
-            let state = BindingStatusBuilder.grant(grant, serverExists: server != nil, now: now)
+            let state = BindingStatusBuilder.grant(grant, serverExists: exists, now: now)
             let status = BindingStatusBuilder.status(state, server: target, generation: grant.metadata.generation, previous: grant.status, now: now)
             if let key = ObjectKey(grant.metadata) { try await writeStatus(MCPAccessGrant.self, key, old: grant.status, new: status) }
         }
         for session in sessions {
-            let state = BindingStatusBuilder.session(session, serverExists: server != nil, now: now)
+            let state = BindingStatusBuilder.session(session, serverExists: exists, now: now)
             let status = BindingStatusBuilder.status(state, server: target, generation: session.metadata.generation, previous: session.status, now: now)
             if let key = ObjectKey(session.metadata) { try await writeStatus(MCPAgentSession.self, key, old: session.status, new: status) }
         }

@@ -28,8 +28,8 @@ public enum BindingStatusBuilder {
         return state(serverExists: serverExists, expiresAt: value.expiresAt, off: value.revoked ? .revoked : nil, now: now)
     }
 
-    public static func status(_ state: State, server: ServerKey?, generation: Int64?, previous: BindingStatus?, now: Date) -> BindingStatus {
-        let target = server.map { "MCPServer \($0)" } ?? "its MCPServer"
+    public static func status(_ state: State, server: ServerKey, generation: Int64?, previous: BindingStatus?, now: Date) -> BindingStatus {
+        let target = "MCPServer \(server)"
         let (phase, message): (String, String) = switch state {
         case .bound: ("Bound", "enforced by the proxy of \(target)")
         case .serverNotFound: ("ServerNotFound", "\(target) does not exist: check spec.serverRef.name and spec.serverRef.namespace")

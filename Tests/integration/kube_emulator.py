@@ -1,0 +1,159 @@
+"""The Kubernetes API emulator for the operator's integration tests: kmock (PyPI, pinned
+in hack/requirements.txt), run on 127.0.0.1 in a thread of its own, with the gaps that
+matter to a client filled in here, as a real kube-apiserver behaves:
+
+- every object gets metadata.uid, creationTimestamp, generation (bumped when spec
+  changes) and a resourceVersion from one counter, bumped on every write;
+- lists carry kind/apiVersion; /api/v1 discovery says groupVersion v1 (for kubectl);
+- a status subresource write changes status only, a write to the object never does;
+- the project's CRDs (crds/*.yaml) are served, with the status subresource.
+
+What stays missing (and so is proven by the Swift replay tests instead): watch from a
+resourceVersion (kmock replays every object as ADDED), bookmarks, 410 Gone, server-side
+apply, label and field selectors (the operator filters locally too), garbage collection.
+"""
+import asyncio
+import attrs
+import datetime
+import itertools
+import pathlib
+import threading
+import uuid
+
+import kmock
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+@attrs.frozen
+class Conflict(kmock.KubernetesError):
+    status: int = 409
+    reason: str = "Conflict"
+    message: str = "the object has been modified; please apply your changes to the latest version and try again"
+
+
+class Emulator(kmock.KubernetesEmulator):
+    _versions = itertools.count(1)
+
+    async def _handle(self, request):
+        if request.resource is not None and isinstance(request.data, dict):
+            self._fill_in(request)
+        return await super()._handle(request)
+
+    def _fill_in(self, request):
+        data = request.data
+        meta = data.setdefault("metadata", {}) if request.action != kmock.action.UPDATE or request.subresource is None else None
+        version = str(next(self._versions))
+        if request.action == kmock.action.CREATE:
+            meta.update(uid=str(uuid.uuid4()), resourceVersion=version, generation=1,
+                        creationTimestamp=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+            data.pop("status", None) if self._has_status(request.resource) else None
+        elif request.action == kmock.action.UPDATE:
+            if request.subresource == "status":
+                # Only status changes through /status; metadata gets the new version.
+                for key in list(data):
+                    if key != "status":
+                        del data[key]
+                data["metadata"] = {"resourceVersion": version}
+                return
+            current = self._current(request)
+            expected = meta.get("resourceVersion")
+            if expected is not None and current is not None and expected != current.get("metadata", {}).get("resourceVersion"):
+                # Optimistic concurrency: a write naming an old version loses.
+                raise Conflict()
+            meta["resourceVersion"] = version
+            if self._has_status(request.resource):
+                data.pop("status", None)
+            if "spec" in data:
+                if current is not None and _merged(current.get("spec"), data["spec"]) != current.get("spec"):
+                    meta["generation"] = current.get("metadata", {}).get("generation", 1) + 1
+
+    def _has_status(self, resource):
+        return resource.group == "mcpruntime.org"
+
+    def _current(self, request):
+        for (resource, namespace, name), obj in self.objects.items():
+            if resource == request.resource and namespace == request.namespace and name == request.name and not obj.deleted:
+                return obj.raw
+        return None
+
+    async def _serve_version(self, request):
+        payload = await super()._serve_version(request)
+        payload["groupVersion"] = payload["groupVersion"].lstrip("/")
+        return payload
+
+    async def _serve_list(self, request):
+        payload = await super()._serve_list(request)
+        resource = request.resource
+        kind = next((info.kind for res, info in self.resources.items() if res == resource and info.kind), None)
+        payload["kind"] = f"{kind or resource.plural.capitalize()}List"
+        payload["apiVersion"] = f"{resource.group}/{resource.version}" if resource.group else resource.version
+        payload["metadata"]["resourceVersion"] = str(next(self._versions))
+        return payload
+
+
+def _merged(base, patch):
+    """RFC 7386 merge of patch into base, to tell whether a spec write changes the spec."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(base) if isinstance(base, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = _merged(result.get(key), value)
+    return result
+
+
+def declare_crds(emulator):
+    for path in sorted((ROOT / "crds").glob("mcpruntime.org_*.yaml")):
+        crd = yaml.safe_load(path.read_text())
+        spec = crd["spec"]
+        for version in spec["versions"]:
+            key = f"{spec['group']}/{version['name']}/{spec['names']['plural']}"
+            emulator.resources[key] = kmock.ResourceInfo(
+                kind=spec["names"]["kind"], singular=spec["names"]["singular"], shortnames=set(spec["names"].get("shortNames", [])),
+                categories=set(spec["names"].get("categories", [])), namespaced=spec["scope"] == "Namespaced",
+                verbs={"get", "list", "watch", "create", "update", "patch", "delete"}, subresources={"status"},
+            )
+
+
+class RunningEmulator:
+    """kmock on 127.0.0.1:port, its event loop in a daemon thread."""
+
+    def __init__(self, port):
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.loop = asyncio.new_event_loop()
+        self.ready = threading.Event()
+        self.failure = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_until_complete(self._serve())
+        except Exception as error:  # reported to the starting thread
+            self.failure = error
+            self.ready.set()
+
+    async def _serve(self):
+        self.stopping = asyncio.Event()
+        async with Emulator() as emulator, kmock.Server(emulator, host="127.0.0.1", port=self.port):
+            emulator.resources.load_bundled()
+            declare_crds(emulator)
+            self.emulator = emulator
+            self.ready.set()
+            await self.stopping.wait()
+
+    def start(self):
+        self.thread.start()
+        self.ready.wait(30)
+        if self.failure:
+            raise self.failure
+        return self
+
+    def stop(self):
+        self.loop.call_soon_threadsafe(self.stopping.set)
+        self.thread.join(10)

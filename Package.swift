@@ -69,14 +69,18 @@ let package = Package(
         ),
         // What the operator decides, without I/O: MCPServer, grant and session status.
         .target(name: "MCPReconcile", dependencies: ["KubeCore", "MCPRuntimeAPI", "MCPRuntimeRender"]),
+        // The admin listener (/healthz, /readyz, /metrics) and listen addresses, shared by both binaries.
+        .target(
+            name: "AdminHTTP",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types")]
+        ),
         // The operator's I/O: the MCPServer controller and reconciler, leader election,
         // Events, the admin listener (/healthz, /readyz, /metrics), JSON logs.
         .target(
             name: "MCPOperator",
             dependencies: [
-                "KubeClient", "KubeCore", "KubeRuntime", "MCPReconcile", "MCPRuntimeAPI", "MCPRuntimeRender",
+                "AdminHTTP", "KubeClient", "KubeCore", "KubeRuntime", "MCPReconcile", "MCPRuntimeAPI", "MCPRuntimeRender",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -91,7 +95,7 @@ let package = Package(
         .target(
             name: "MCPRuntimeCLI",
             dependencies: [
-                "MCPManifests", "MCPRuntimeRender", "MCPOperator", "KubeClient",
+                "AdminHTTP", "MCPManifests", "MCPRuntimeRender", "MCPOperator", "KubeClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -102,7 +106,7 @@ let package = Package(
         .target(
             name: "MCPProxyServer",
             dependencies: [
-                "MCPProxyCore", "MCPProxyConfig", "KubeClient", "KubeRuntime", "KubeCore",
+                "AdminHTTP", "MCPProxyCore", "MCPProxyConfig", "KubeClient", "KubeRuntime", "KubeCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,3 +1,4 @@
+import AdminHTTP
 import Foundation
 import Hummingbird
 import KubeClient
@@ -31,10 +32,10 @@ public enum Operator {
         let leading = Mutex(!settings.leaderElection)
         metrics.leading(!settings.leaderElection)
         let admin = Application(
-            responder: OperatorAdmin(readiness: { [controller] in
+            responder: AdminResponder(readiness: { [controller] in
                 guard leading.withLock({ $0 }) else { return (true, "standby: waiting for the Lease") }
                 return await controller.synced() ? (true, "ready") : (false, "listing")
-            }, metrics: metrics),
+            }, metrics: { metrics.text() }),
             configuration: .init(address: .hostname(settings.adminHost, port: settings.adminPort), serverName: nil),
             logger: logger
         )

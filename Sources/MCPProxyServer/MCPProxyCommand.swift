@@ -1,3 +1,4 @@
+import AdminHTTP
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
@@ -37,7 +38,7 @@ public struct MCPProxyCommand: AsyncParsableCommand {
     public init() {}
 
     public func validate() throws {
-        for (flag, value) in [("--listen", listen), ("--admin-listen", adminListen)] where Self.address(value) == nil {
+        for (flag, value) in [("--listen", listen), ("--admin-listen", adminListen)] where ListenAddress(value) == nil {
             throw ValidationError("\(flag) \(value) is not HOST:PORT")
         }
         if let configMap, Self.configMapName(configMap) == nil {
@@ -56,10 +57,9 @@ public struct MCPProxyCommand: AsyncParsableCommand {
         do {
             loaded = try ProxyConfigLoader.load(path: config)
         } catch {
-            FileHandle.standardError.write(Data("mcp-proxy: \(error.description)\n".utf8))
-            throw ExitCode.failure
+            throw Self.failure(error.description)
         }
-        guard let listenAddress = Self.address(listen), let adminAddress = Self.address(adminListen) else { throw ExitCode.validationFailure }
+        guard let listenAddress = ListenAddress(listen), let adminAddress = ListenAddress(adminListen) else { throw ExitCode.validationFailure }
 
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.redirectConfiguration = .disallow
@@ -75,7 +75,11 @@ public struct MCPProxyCommand: AsyncParsableCommand {
             logger: logger
         )
         let admin = Application(
-            responder: AdminResponder(state: state),
+            responder: AdminResponder(readiness: {
+                let config = state.runtime.config
+                if let reason = config.unusable { return (false, "unusable: \(reason)") }
+                return (true, "ready \(config.revision ?? "")")
+            }, metrics: { state.metrics.text() }),
             configuration: .init(address: .hostname(adminAddress.host, port: adminAddress.port), serverName: nil),
             logger: logger
         )
@@ -85,8 +89,7 @@ public struct MCPProxyCommand: AsyncParsableCommand {
             do {
                 clientConfiguration = try ClientConfiguration.resolve(kubeconfig: kubeconfig)
             } catch {
-                FileHandle.standardError.write(Data("mcp-proxy: --config-map: \(error.description)\n".utf8))
-                throw ExitCode.failure
+                throw Self.failure("--config-map: \(error.description)")
             }
             let key = URL(fileURLWithPath: config).lastPathComponent
             watcher = ConfigMapWatcher(client: KubeClient(clientConfiguration), namespace: namespace, name: name, key: key, state: state)
@@ -110,11 +113,9 @@ public struct MCPProxyCommand: AsyncParsableCommand {
         return (parts[0], parts[1])
     }
 
-    /// `HOST:PORT` or `[IPv6]:PORT`.
-    static func address(_ text: String) -> (host: String, port: Int)? {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
-        var host = String(text[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return host.isEmpty ? nil : (host, port)
+    /// Says why on standard error; the exit code to throw.
+    private static func failure(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("mcp-proxy: \(message)\n".utf8))
+        return ExitCode.failure
     }
 }

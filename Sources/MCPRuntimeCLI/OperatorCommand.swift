@@ -1,3 +1,4 @@
+import AdminHTTP
 import ArgumentParser
 import Foundation
 import KubeClient
@@ -42,7 +43,7 @@ struct OperatorCommand: AsyncParsableCommand {
     var logLevel = "info"
 
     func validate() throws {
-        guard Self.address(adminListen) != nil else { throw ValidationError("--admin-listen \(adminListen) is not HOST:PORT") }
+        guard ListenAddress(adminListen) != nil else { throw ValidationError("--admin-listen \(adminListen) is not HOST:PORT") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not one of trace, debug, info, notice, warning, error, critical") }
         guard workers > 0 else { throw ValidationError("--workers must be at least 1") }
     }
@@ -62,13 +63,13 @@ struct OperatorCommand: AsyncParsableCommand {
             logger.critical("no Kubernetes API credentials", metadata: ["error": "\(error.description)"])
             throw ExitCode.failure
         }
-        guard let (host, port) = Self.address(adminListen) else { throw ExitCode.validationFailure }
+        guard let admin = ListenAddress(adminListen) else { throw ExitCode.validationFailure }
         let environment = ProcessInfo.processInfo.environment
         var settings = OperatorSettings(
             namespace: namespace, leaderElection: leaderElect,
             leaseNamespace: leaseNamespace ?? environment["POD_NAMESPACE"] ?? "mcp-runtime-system",
             identity: environment["POD_NAME"] ?? ProcessInfo.processInfo.hostName + "-" + String(ProcessInfo.processInfo.processIdentifier),
-            adminHost: host, adminPort: port, render: RenderOptions(proxyImage: proxyImage)
+            adminHost: admin.host, adminPort: admin.port, render: RenderOptions(proxyImage: proxyImage)
         )
         settings.workers = workers
         do {
@@ -77,12 +78,5 @@ struct OperatorCommand: AsyncParsableCommand {
             logger.critical("stopped", metadata: ["error": "\(error)"])
             throw ExitCode.failure
         }
-    }
-
-    /// `HOST:PORT`.
-    static func address(_ text: String) -> (String, Int)? {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
-        let host = String(text[..<colon])
-        return host.isEmpty ? nil : (host, port)
     }
 }

@@ -16,6 +16,8 @@ struct OwnedKind: Sendable {
     let live: @Sendable (ObjectKey) async -> JSONValue?
     /// Names of the objects of this kind labelled as rendered for a server.
     let managed: @Sendable (ObjectKey) async -> [String]
+    /// The object as the API has it now (nil when absent), for a create that met one.
+    let fetch: @Sendable (_ namespace: String, _ name: String) async throws -> JSONValue?
     let create: @Sendable (JSONValue) async throws -> Void
     let patch: @Sendable (_ namespace: String, _ name: String, JSONValue) async throws -> Void
     let delete: @Sendable (_ namespace: String, _ name: String) async throws -> Void
@@ -25,7 +27,7 @@ struct OwnedKind: Sendable {
     static func make<K: KubeResource>(_ type: K.Type, client: KubeClient, namespace: String?) -> OwnedKind {
         var informer = Informer<K>(client: client, namespace: namespace)
         informer.labelSelector = "\(managedBy)=mcp-runtime"
-        informer.filter = { $0.metadata.labels?[managedBy] == "mcp-runtime" && $0.metadata.labels?[Labels.serverKey] != nil }
+        informer.filter = { serverKey($0.metadata) != nil }
         let store = informer.store
         let configured = informer
         return OwnedKind(
@@ -40,6 +42,13 @@ struct OwnedKind: Sendable {
             managed: { server in
                 await store.all().filter { serverKey($0.metadata) == server }.compactMap(\.metadata.name)
             },
+            fetch: { namespace, name in
+                do {
+                    return try KubeJSON.tree(try await client.get(K.self, namespace: namespace, name: name))
+                } catch KubeError.notFound {
+                    return nil
+                }
+            },
             create: { tree in _ = try await client.create(try KubeJSON.decode(K.self, from: tree)) },
             patch: { namespace, name, body in _ = try await client.patch(K.self, namespace: namespace, name: name, .merge(body)) },
             delete: { namespace, name in try await client.delete(K.self, namespace: namespace, name: name) }
@@ -48,9 +57,10 @@ struct OwnedKind: Sendable {
 
     static let managedBy = "app.kubernetes.io/managed-by"
 
-    /// The server an object was rendered for, from its labels.
+    /// The server an object was rendered for, from its labels; nil for objects mcp-runtime
+    /// does not manage.
     static func serverKey(_ metadata: ObjectMeta) -> ObjectKey? {
-        guard let server = metadata.labels?[Labels.serverKey] else { return nil }
+        guard metadata.labels?[managedBy] == "mcp-runtime", let server = metadata.labels?[Labels.serverKey] else { return nil }
         return ObjectKey(namespace: metadata.namespace ?? "", name: server)
     }
 

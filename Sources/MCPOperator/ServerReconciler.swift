@@ -38,21 +38,22 @@ struct ServerReconciler: Sendable {
         let grants = await grants.all().filter { Self.serverKey($0.spec.serverRef, $0.metadata) == key }
         let sessions = await sessions.all().filter { Self.serverKey($0.spec.serverRef, $0.metadata) == key }
         let server = found.flatMap { $0.metadata.deletionTimestamp == nil ? $0 : nil }
-        try await writeBindingStatus(grants: grants, sessions: sessions, server: key, exists: server != nil, now: now)
 
         guard let server else {
             // Gone: its rendered objects go too (owner references do this on a real
             // cluster; doing it here also covers objects that lost theirs).
             try await prune(key, keeping: [])
+            try await writeBindingStatus(grants: grants, sessions: sessions, server: key, exists: false, now: now)
             return .awaitChange
         }
 
+        // The config first: a revocation must not wait for any status write.
         let plan = RenderPlan.make(servers: [server], grants: grants, sessions: sessions, options: options)
         let resolution = server.resolve()
         var failure: String?
         if let rendered = plan.rendered.first {
             do {
-                try await apply(rendered.objects)
+                try await apply(rendered.objects, for: key)
                 try await prune(key, keeping: rendered.objects)
                 await events.clear(server, reason: "ApplyFailed")
             } catch {
@@ -73,6 +74,7 @@ struct ServerReconciler: Sendable {
         )
         let status = ServerStatusBuilder.status(observation, previous: server.status, now: now)
         try await writeStatus(MCPServer.self, key, old: server.status, new: status)
+        try await writeBindingStatus(grants: grants, sessions: sessions, server: key, exists: true, now: now)
         if let failure { throw ReconcileError(description: failure) }
         return .requeue(after: nextExpiry(grants: grants, sessions: sessions, after: now).map { min(resync, $0) } ?? resync)
     }
@@ -84,7 +86,7 @@ struct ServerReconciler: Sendable {
         return kind
     }
 
-    private func apply(_ objects: [RenderedObject]) async throws {
+    private func apply(_ objects: [RenderedObject], for server: ObjectKey) async throws {
         for object in objects {
             let kind = try kind(object.kind)
             let namespace = object.metadata.namespace ?? "default"
@@ -92,21 +94,29 @@ struct ServerReconciler: Sendable {
             let desired = ThreeWayMerge.annotated(try KubeJSON.tree(object))
             do {
                 if let live = await kind.live(ObjectKey(namespace: namespace, name: name)) {
-                    if let patch = ThreeWayMerge.patch(lastApplied: ThreeWayMerge.lastApplied(of: live), desired: desired, live: live) {
-                        try await kind.patch(namespace, name, patch)
+                    try await update(kind, namespace, name, desired: desired, live: live)
+                    continue
+                }
+                do {
+                    try await kind.create(desired)
+                } catch KubeError.conflict {
+                    // It exists and the store has not seen it: ours (the store lags), or not ours.
+                    guard let live = try await kind.fetch(namespace, name) else { throw ReconcileError(description: "created and deleted meanwhile; retrying") }
+                    guard OwnedKind.serverKey(live["metadata"].flatMap { try? KubeJSON.decode(ObjectMeta.self, from: $0) } ?? ObjectMeta()) == server else {
+                        throw ReconcileError(description: "exists and is not managed by mcp-runtime for this MCPServer: delete or rename it")
                     }
-                } else {
-                    do {
-                        try await kind.create(desired)
-                    } catch KubeError.conflict {
-                        // Created meanwhile (the store lags the API): take it over.
-                        try await kind.patch(namespace, name, desired)
-                    }
+                    try await update(kind, namespace, name, desired: desired, live: live)
                 }
             } catch {
                 throw ReconcileError(description: "\(object.reference): \(error)")
             }
         }
+    }
+
+    /// Patches `live` towards `desired`; writes nothing when it already matches.
+    private func update(_ kind: OwnedKind, _ namespace: String, _ name: String, desired: JSONValue, live: JSONValue) async throws {
+        guard let patch = ThreeWayMerge.patch(lastApplied: ThreeWayMerge.lastApplied(of: live), desired: desired, live: live) else { return }
+        try await kind.patch(namespace, name, patch)
     }
 
     /// Deletes what was rendered for `server` and is not among `keeping`.

@@ -263,6 +263,22 @@ def test_invalid_server_gets_a_clear_condition_and_no_crash(kube, operator):
     assert len([e for e in kube.items("/api/v1/namespaces/mcp-servers/events") if e["involvedObject"]["name"] == "broken"]) == 1
 
 
+def test_an_object_not_rendered_by_the_operator_is_never_taken_over(kube, operator):
+    kube.kubectl("apply", "-f", "-", stdin=yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "docs", "namespace": "mcp-servers", "labels": {"app": "theirs"}},
+        "spec": {"selector": {"app": "theirs"}, "ports": [{"port": 80}]}}))
+    kube.kubectl("apply", "-f", ROOT / "manifests" / "samples" / "none-mode.yaml")
+    status = eventually(lambda: (s := kube.status("mcpservers", "mcp-servers", "docs")).get("phase") == "Error" and s, what="phase Error")
+    rendered = condition(status, "ConfigRendered")
+    assert rendered["reason"] == "ApplyFailed"
+    assert "Service/docs" in rendered["message"] and "not managed by mcp-runtime" in rendered["message"], rendered["message"]
+    service = kube.get("/api/v1/namespaces/mcp-servers/services/docs")
+    assert "mcpruntime.org/server" not in service["metadata"].get("labels", {}), "the user's Service is untouched"
+    # Once it is out of the way, the next retry creates the real one.
+    kube.kubectl("delete", "service", "docs", "-n", "mcp-servers")
+    eventually(lambda: "Service/docs" in kube.owned("mcp-servers", "docs"), timeout=30, what="the rendered Service after the retry")
+
+
 def test_deleting_a_server_deletes_what_was_rendered(kube, operator):
     kube.kubectl("apply", "-f", ROOT / "manifests" / "samples" / "oauth-path-based.yaml", "-f", ROOT / "manifests" / "samples" / "grants-and-sessions.yaml")
     eventually(lambda: kube.owned("team-a", "weather") == WEATHER)

@@ -57,8 +57,10 @@ public enum ServerStatusBuilder {
         status.configRevision = observation.rendered?.proxyConfig.revision
         let uri: Condition = if let resource = server.resource {
             condition("ResourceURIResolved", true, "Resolved", "tokens must be issued for \(resource)")
+        } else if server.auth.mode != .oauth {
+            condition("ResourceURIResolved", true, "NotRequired", "auth mode \(server.auth.mode.rawValue) binds no tokens to a resource URI")
         } else {
-            condition("ResourceURIResolved", server.auth.mode != .oauth, "NoPublicURL", "no canonical resource URI: set spec.publicURL or spec.ingressHost")
+            condition("ResourceURIResolved", false, "NoPublicURL", "no canonical resource URI: set spec.publicURL or spec.ingressHost")
         }
         let rendered: Condition = if let failure = observation.applyFailure {
             condition("ConfigRendered", false, "ApplyFailed", failure)

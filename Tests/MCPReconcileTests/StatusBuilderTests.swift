@@ -83,6 +83,18 @@ import Testing
         #expect(condition(status, "ProxyReady")?.lastTransitionTime == "t0", "readiness of what keeps running is carried")
     }
 
+    @Test("without oauth a server needs no resource URI; in oauth mode it is derived from the host")
+    func resourceURI() {
+        let hostless = Self.server { $0.ingressHost = nil; $0.publicPathPrefix = nil }
+        let status = ServerStatusBuilder.status(Self.observe(hostless), previous: nil, now: Self.now)
+        #expect(status.url == nil)
+        #expect(condition(status, "ResourceURIResolved")?.status == "True")
+        #expect(condition(status, "ResourceURIResolved")?.reason == "NotRequired")
+        let oauth = Self.server { $0.auth = AuthConfig(mode: "oauth", issuerURL: "https://idp.example.com") }
+        let resolved = ServerStatusBuilder.status(Self.observe(oauth), previous: nil, now: Self.now)
+        #expect(condition(resolved, "ResourceURIResolved")?.message == "tokens must be issued for https://mcp.example.com/docs/mcp")
+    }
+
     @Test("a failed apply is an Error naming the API's message")
     func applyFailed() {
         let observation = Self.observe(Self.server(), failure: "Deployment docs-proxy: forbidden")

@@ -231,6 +231,17 @@ def test_config_follows_server_grant_and_session(kube, operator):
     assert "team-a/nowhere does not exist" in status["message"]
 
 
+def test_a_drifted_or_deleted_object_is_put_back(kube, operator):
+    kube.kubectl("apply", "-f", ROOT / "manifests" / "samples" / "none-mode.yaml")
+    eventually(lambda: len(kube.owned("mcp-servers", "docs")) == 10)
+    deployment = OWNED["Deployment"].format(ns="mcp-servers") + "/docs-proxy"
+    kube.patch(deployment, {"spec": {"replicas": 7}, "metadata": {"labels": {"added-by": "someone"}}})
+    eventually(lambda: kube.get(deployment)["spec"]["replicas"] == 1, what="replicas restored")
+    assert kube.get(deployment)["metadata"]["labels"]["added-by"] == "someone", "fields others set are left alone"
+    kube.delete(OWNED["ConfigMap"].format(ns="mcp-servers") + "/docs-proxy-config")
+    eventually(lambda: proxy_config(kube, "mcp-servers", "docs"), what="the ConfigMap recreated")
+
+
 def test_removing_the_ingress_field_deletes_the_ingress(kube, operator):
     kube.kubectl("apply", "-f", ROOT / "manifests" / "samples" / "none-mode.yaml")
     eventually(lambda: "Ingress/docs" in kube.owned("mcp-servers", "docs"), what="the docs Ingress")

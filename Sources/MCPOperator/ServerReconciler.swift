@@ -43,7 +43,7 @@ struct ServerReconciler: Sendable {
             // Gone: its rendered objects go too (owner references do this on a real
             // cluster; doing it here also covers objects that lost theirs).
             try await prune(key, keeping: [])
-            try await writeBindingStatus(grants: grants, sessions: sessions, server: key, exists: false, now: now)
+            try await writeBindingStatus(grants: grants, sessions: sessions, server: key, state: .missing, now: now)
             return .awaitChange
         }
 
@@ -63,6 +63,11 @@ struct ServerReconciler: Sendable {
         }
         if resolution.server == nil {
             await events.record(server, reason: "InvalidSpec", message: resolution.errors.map(\.description).joined(separator: "; "))
+            do {
+                try await narrowLastConfig(key, grants: grants, sessions: sessions)
+            } catch {
+                failure = "\(error)"
+            }
         } else {
             await events.clear(server, reason: "InvalidSpec")
         }
@@ -74,7 +79,7 @@ struct ServerReconciler: Sendable {
         )
         let status = ServerStatusBuilder.status(observation, previous: server.status, now: now)
         try await writeStatus(MCPServer.self, key, old: server.status, new: status)
-        try await writeBindingStatus(grants: grants, sessions: sessions, server: key, exists: true, now: now)
+        try await writeBindingStatus(grants: grants, sessions: sessions, server: key, state: resolution.server == nil ? .invalid : .valid, now: now)
         if let failure { throw ReconcileError(description: failure) }
         return .requeue(after: nextExpiry(grants: grants, sessions: sessions, after: now).map { min(resync, $0) } ?? resync)
     }
@@ -119,6 +124,23 @@ struct ServerReconciler: Sendable {
         try await kind.patch(namespace, name, patch)
     }
 
+    /// The spec is invalid, so the last valid config keeps serving: still apply what the
+    /// grants and sessions now take away (revocations, disables, deletions, earlier expiry).
+    private func narrowLastConfig(_ server: ObjectKey, grants: [MCPAccessGrant], sessions: [MCPAgentSession]) async throws {
+        let name = ServerNames(server: server.name, namespace: server.namespace).proxyConfigMap
+        let kind = try kind(ConfigMap.kind)
+        guard let live = await kind.live(ObjectKey(namespace: server.namespace, name: name)),
+              let configMap = try? KubeJSON.decode(ConfigMap.self, from: live),
+              let config = GovernanceNarrowing.config(in: configMap) else { return }
+        let narrowed = GovernanceNarrowing.narrow(config, grants: grants.compactMap { $0.resolve().value }, sessions: sessions.compactMap { $0.resolve().value })
+        guard narrowed != config else { return }
+        do {
+            try await kind.patch(server.namespace, name, GovernanceNarrowing.configMapPatch(narrowed))
+        } catch {
+            throw ReconcileError(description: "ConfigMap/\(name): cannot narrow the last valid config: \(error)")
+        }
+    }
+
     /// Deletes what was rendered for `server` and is not among `keeping`.
     private func prune(_ server: ObjectKey, keeping: [RenderedObject]) async throws {
         let wanted = Set(keeping.map(\.reference))
@@ -142,15 +164,15 @@ struct ServerReconciler: Sendable {
 
     // MARK: - Status
 
-    private func writeBindingStatus(grants: [MCPAccessGrant], sessions: [MCPAgentSession], server: ObjectKey, exists: Bool, now: Date) async throws {
+    private func writeBindingStatus(grants: [MCPAccessGrant], sessions: [MCPAgentSession], server: ObjectKey, state serverState: BindingStatusBuilder.Server, now: Date) async throws {
         let target = ServerKey(namespace: server.namespace, name: server.name)
         for grant in grants {
-            let state = BindingStatusBuilder.grant(grant, serverExists: exists, now: now)
+            let state = BindingStatusBuilder.grant(grant, server: serverState, now: now)
             let status = BindingStatusBuilder.status(state, server: target, generation: grant.metadata.generation, previous: grant.status, now: now)
             if let key = ObjectKey(grant.metadata) { try await writeStatus(MCPAccessGrant.self, key, old: grant.status, new: status) }
         }
         for session in sessions {
-            let state = BindingStatusBuilder.session(session, serverExists: exists, now: now)
+            let state = BindingStatusBuilder.session(session, server: serverState, now: now)
             let status = BindingStatusBuilder.status(state, server: target, generation: session.metadata.generation, previous: session.status, now: now)
             if let key = ObjectKey(session.metadata) { try await writeStatus(MCPAgentSession.self, key, old: session.status, new: status) }
         }

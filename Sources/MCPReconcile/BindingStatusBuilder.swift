@@ -4,28 +4,37 @@ import MCPRuntimeAPI
 
 /// Status of an `MCPAccessGrant` or `MCPAgentSession`: whether the proxy of its server
 /// enforces it now. Phase and the `Ready` condition's reason agree: `Bound`,
-/// `ServerNotFound`, `Expired`, `Disabled` (grant), `Revoked` (session) or `Invalid`.
-/// Pure.
+/// `ServerNotFound`, `ServerInvalid`, `Expired`, `Disabled` (grant), `Revoked` (session)
+/// or `Invalid`. Pure.
 public enum BindingStatusBuilder {
+    /// What the operator knows of the server a binding names.
+    public enum Server: Sendable {
+        case missing
+        /// Its spec is invalid: the proxy keeps the last valid config, narrowed only.
+        case invalid
+        case valid
+    }
+
     public enum State: Sendable, Equatable {
         case bound
         case serverNotFound
+        case serverInvalid
         case expired(Date)
         case disabled
         case revoked
         case invalid(String)
     }
 
-    public static func grant(_ grant: MCPAccessGrant, serverExists: Bool, now: Date) -> State {
+    public static func grant(_ grant: MCPAccessGrant, server: Server, now: Date) -> State {
         let resolution = grant.resolve()
         guard let value = resolution.value else { return .invalid(messages(resolution.issues)) }
-        return state(serverExists: serverExists, expiresAt: value.expiresAt, off: value.disabled ? .disabled : nil, now: now)
+        return state(server: server, expiresAt: value.expiresAt, off: value.disabled ? .disabled : nil, now: now)
     }
 
-    public static func session(_ session: MCPAgentSession, serverExists: Bool, now: Date) -> State {
+    public static func session(_ session: MCPAgentSession, server: Server, now: Date) -> State {
         let resolution = session.resolve()
         guard let value = resolution.value else { return .invalid(messages(resolution.issues)) }
-        return state(serverExists: serverExists, expiresAt: value.expiresAt, off: value.revoked ? .revoked : nil, now: now)
+        return state(server: server, expiresAt: value.expiresAt, off: value.revoked ? .revoked : nil, now: now)
     }
 
     public static func status(_ state: State, server: ServerKey, generation: Int64?, previous: BindingStatus?, now: Date) -> BindingStatus {
@@ -33,6 +42,7 @@ public enum BindingStatusBuilder {
         let (phase, message): (String, String) = switch state {
         case .bound: ("Bound", "enforced by the proxy of \(target)")
         case .serverNotFound: ("ServerNotFound", "\(target) does not exist: check spec.serverRef.name and spec.serverRef.namespace")
+        case .serverInvalid: ("ServerInvalid", "\(target) has an invalid spec: its proxy keeps the last valid config, where revocations still apply but no change is added; fix the server (see its status)")
         case .expired(let date): ("Expired", "expired at \(ServerStatusBuilder.timestamp(date)); the proxy of \(target) refuses it")
         case .disabled: ("Disabled", "spec.disabled is true; the proxy of \(target) refuses it")
         case .revoked: ("Revoked", "spec.revoked is true; the proxy of \(target) refuses it")
@@ -42,10 +52,12 @@ public enum BindingStatusBuilder {
         return BindingStatus(phase: phase, message: message, observedGeneration: generation, conditions: Condition.merge(previous: previous?.conditions, next: [ready], now: ServerStatusBuilder.timestamp(now)))
     }
 
-    private static func state(serverExists: Bool, expiresAt: Date?, off: State?, now: Date) -> State {
-        if !serverExists { return .serverNotFound }
+    private static func state(server: Server, expiresAt: Date?, off: State?, now: Date) -> State {
+        if case .missing = server { return .serverNotFound }
+        // What takes access away is enforced even for an invalid server (narrowing).
         if let off { return off }
         if let expiresAt, expiresAt <= now { return .expired(expiresAt) }
+        if case .invalid = server { return .serverInvalid }
         return .bound
     }
 

@@ -6,14 +6,18 @@ import MCPRuntimeAPI
 /// The proxy's ConfigMap, Deployment and the public Service clients reach.
 enum ProxyWorkloadRenderer {
     static func configMap(_ config: ProxyConfig, server: ResolvedServer, names: ServerNames) -> ConfigMap {
-        let json = (try? KubeJSON.encode(config, pretty: true)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
-        return ConfigMap(
+        ConfigMap(
             metadata: ObjectDefaults.metadata(
                 names.proxyConfigMap, server, labels: names.proxyLabels,
                 annotations: [Labels.configRevision: config.revision ?? ""]
             ),
-            data: [ObjectDefaults.proxyConfigKey: json + "\n"]
+            data: [ObjectDefaults.proxyConfigKey: configText(config)]
         )
+    }
+
+    /// The ConfigMap's `config.json`: pretty, sorted keys, a final newline.
+    static func configText(_ config: ProxyConfig) -> String {
+        ((try? KubeJSON.encode(config, pretty: true)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}") + "\n"
     }
 
     static func deployment(_ server: ResolvedServer, names: ServerNames, mounts: SecretMounts, options: RenderOptions) -> Deployment {

@@ -119,16 +119,18 @@ import Testing
     @Test("grant and session states: bound, server missing, disabled, revoked, expired, invalid")
     func bindings() {
         var grant = MCPAccessGrant(metadata: ObjectMeta(name: "alice", namespace: "team-a"), spec: MCPAccessGrantSpec(serverRef: ServerReference(name: "docs"), subject: SubjectRef(humanID: "alice")))
-        #expect(BindingStatusBuilder.grant(grant, serverExists: true, now: Self.now) == .bound)
-        #expect(BindingStatusBuilder.grant(grant, serverExists: false, now: Self.now) == .serverNotFound)
+        #expect(BindingStatusBuilder.grant(grant, server: .valid, now: Self.now) == .bound)
+        #expect(BindingStatusBuilder.grant(grant, server: .missing, now: Self.now) == .serverNotFound)
+        #expect(BindingStatusBuilder.grant(grant, server: .invalid, now: Self.now) == .serverInvalid, "not enforced until the server is valid")
         grant.spec.disabled = true
-        #expect(BindingStatusBuilder.grant(grant, serverExists: true, now: Self.now) == .disabled)
+        #expect(BindingStatusBuilder.grant(grant, server: .valid, now: Self.now) == .disabled)
+        #expect(BindingStatusBuilder.grant(grant, server: .invalid, now: Self.now) == .disabled, "disables reach an invalid server's config")
         var session = MCPAgentSession(metadata: ObjectMeta(name: "s", namespace: "team-a"), spec: MCPAgentSessionSpec(serverRef: ServerReference(name: "docs"), subject: SubjectRef(humanID: "alice", agentID: "bot"), expiresAt: "2020-01-01T00:00:00Z"))
-        #expect(BindingStatusBuilder.session(session, serverExists: true, now: Self.now) == .expired(Date(timeIntervalSince1970: 1_577_836_800)))
+        #expect(BindingStatusBuilder.session(session, server: .valid, now: Self.now) == .expired(Date(timeIntervalSince1970: 1_577_836_800)))
         session.spec.revoked = true
-        #expect(BindingStatusBuilder.session(session, serverExists: true, now: Self.now) == .revoked)
+        #expect(BindingStatusBuilder.session(session, server: .valid, now: Self.now) == .revoked)
         session.spec.subject = nil
-        guard case .invalid(let why) = BindingStatusBuilder.session(session, serverExists: true, now: Self.now) else {
+        guard case .invalid(let why) = BindingStatusBuilder.session(session, server: .valid, now: Self.now) else {
             Issue.record("a session without subject is invalid")
             return
         }

@@ -274,6 +274,24 @@ def test_invalid_server_gets_a_clear_condition_and_no_crash(kube, operator):
     assert len([e for e in kube.items("/api/v1/namespaces/mcp-servers/events") if e["involvedObject"]["name"] == "broken"]) == 1
 
 
+def test_revocations_reach_a_server_whose_spec_turned_invalid(kube, operator):
+    kube.kubectl("apply", "-f", ROOT / "manifests" / "samples" / "oauth-path-based.yaml", "-f", ROOT / "manifests" / "samples" / "grants-and-sessions.yaml")
+    eventually(lambda: len((proxy_config(kube, "team-a", "weather") or {}).get("sessions", [])) == 1, what="the session in the config")
+    kube.kubectl("patch", "mcpserver", "weather", "-n", "team-a", "--type=merge", "-p", json.dumps({"spec": {"replicas": -1}}))
+    eventually(lambda: kube.status("mcpservers", "team-a", "weather").get("phase") == "Error")
+    kube.patch(f"{GROUP}/namespaces/team-a/mcpagentsessions/alice-planner-7f3a", {"spec": {"revoked": True}})
+    kube.delete(f"{GROUP}/namespaces/team-a/mcpaccessgrants/team-a-readers")
+    kube.kubectl("apply", "-f", "-", stdin=yaml.safe_dump({
+        "apiVersion": "mcpruntime.org/v1alpha1", "kind": "MCPAccessGrant", "metadata": {"name": "mallory", "namespace": "team-a"},
+        "spec": {"serverRef": {"name": "weather"}, "subject": {"humanID": "mallory"}, "maxTrust": "high", "allowedSideEffects": ["read", "write", "destructive"]}}))
+    config = eventually(lambda: (c := proxy_config(kube, "team-a", "weather"))["sessions"][0]["revoked"] and c, what="the revocation in the last valid config")
+    assert eventually(lambda: kube.status("mcpaccessgrants", "team-a", "mallory").get("phase")) == "ServerInvalid"
+    eventually(lambda: [g["name"] for g in proxy_config(kube, "team-a", "weather")["grants"]] == ["alice-weather"],
+               what="deleted grants gone, the new one waiting for a valid spec")
+    assert kube.get(OWNED["Deployment"].format(ns="team-a") + "/weather-server")["spec"]["replicas"] == 2, "workloads are left as they were"
+    assert config["revision"] == kube.get(OWNED["ConfigMap"].format(ns="team-a") + "/weather-proxy-config")["metadata"]["annotations"]["mcpruntime.org/config-revision"]
+
+
 def test_an_object_not_rendered_by_the_operator_is_never_taken_over(kube, operator):
     kube.kubectl("apply", "-f", "-", stdin=yaml.safe_dump({
         "apiVersion": "v1", "kind": "Service", "metadata": {"name": "docs", "namespace": "mcp-servers", "labels": {"app": "theirs"}},

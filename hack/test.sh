@@ -14,6 +14,9 @@ swift test
 # mcp-runtime operator (and mcp-proxy following its ConfigMap) against kmock.
 .build-venv/bin/python -m pytest -q -W ignore::DeprecationWarning Tests/integration
 
+# The whole system end to end (kubectl -> operator -> proxy -> the official MCP client).
+hack/e2e.sh
+
 passed=0
 failed=0
 check() {

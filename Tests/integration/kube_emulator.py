@@ -6,7 +6,9 @@ matter to a client filled in here, as a real kube-apiserver behaves:
   changes) and a resourceVersion from one counter, bumped on every write;
 - lists carry kind/apiVersion; /api/v1 discovery says groupVersion v1 (for kubectl);
 - a status subresource write changes status only, a write to the object never does;
-- the project's CRDs (crds/*.yaml) are served, with the status subresource.
+- the project's CRDs (crds/*.yaml) are served, with the status subresource, and lists
+  of them as a server-side Table with the CRDs' printer columns (what `kubectl get`
+  asks for), as kube-apiserver renders them.
 
 What stays missing (and so is proven by the Swift replay tests instead): watch from a
 resourceVersion (kmock replays every object as ADDED), bookmarks, 410 Gone, server-side
@@ -16,6 +18,7 @@ import asyncio
 import attrs
 import datetime
 import itertools
+import re
 import pathlib
 import threading
 import uuid
@@ -85,6 +88,9 @@ class Emulator(kmock.KubernetesEmulator):
 
     async def _serve_list(self, request):
         payload = await super()._serve_list(request)
+        columns = PRINTER_COLUMNS.get((request.resource.group, request.resource.plural))
+        if columns and "as=Table" in request.headers.get("Accept", ""):
+            return table(payload["items"], columns)
         resource = request.resource
         kind = next((info.kind for res, info in self.resources.items() if res == resource and info.kind), None)
         payload["kind"] = f"{kind or resource.plural.capitalize()}List"
@@ -106,10 +112,44 @@ def _merged(base, patch):
     return result
 
 
+PRINTER_COLUMNS = {}
+
+
+def table(items, columns):
+    """A meta.k8s.io/v1 Table: Name, then the printer columns (dates as ages)."""
+    now = datetime.datetime.now(datetime.UTC)
+
+    def cell(item, column):
+        value = json_path(item, column["jsonPath"])
+        if column["type"] == "date" and value:
+            seconds = int((now - datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))).total_seconds())
+            return f"{seconds}s" if seconds < 120 else f"{seconds // 60}m"
+        return "" if value is None else value
+
+    definitions = [{"name": "Name", "type": "string", "format": "name", "description": "", "priority": 0}] + [
+        {"name": c["name"], "type": c["type"], "format": "", "description": "", "priority": c.get("priority", 0)} for c in columns]
+    rows = [{"cells": [item["metadata"]["name"]] + [cell(item, c) for c in columns],
+             "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": item["metadata"]}} for item in items]
+    return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {}, "columnDefinitions": definitions, "rows": rows}
+
+
+def json_path(item, path):
+    """The JSONPath forms printer columns use: `.a.b` and `.list[?(@.key=="value")].field`."""
+    value = item
+    for name, key, wanted in re.findall(r'\.(\w+)(?:\[\?\(@\.(\w+)=="([^"]*)"\)\])?', path):
+        value = value.get(name) if isinstance(value, dict) else None
+        if key and isinstance(value, list):
+            value = next((entry for entry in value if str(entry.get(key)) == wanted), None)
+        if value is None:
+            return None
+    return value
+
+
 def declare_crds(emulator):
     for path in sorted((ROOT / "crds").glob("mcpruntime.org_*.yaml")):
         crd = yaml.safe_load(path.read_text())
         spec = crd["spec"]
+        PRINTER_COLUMNS[(spec["group"], spec["names"]["plural"])] = spec["versions"][0].get("additionalPrinterColumns", [])
         for version in spec["versions"]:
             key = f"{spec['group']}/{version['name']}/{spec['names']['plural']}"
             emulator.resources[key] = kmock.ResourceInfo(

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing need on a fresh Debian machine: system packages
 # (with apt-get, as root or through sudo) and the pinned Python tools in .build-venv/.
+# --bench adds what hack/bench.sh needs (wrk, nginx-light).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,11 @@ need() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || missing+=("$1")
 }
 need libcurl4-openssl-dev
+# hack/bench.sh also needs the load generator and the reverse proxy it compares with.
+if [ "${1:-}" = "--bench" ]; then
+  command -v wrk >/dev/null 2>&1 || need wrk
+  command -v nginx >/dev/null 2>&1 || need nginx-light
+fi
 need pkg-config
 command -v openssl >/dev/null 2>&1 || need openssl
 command -v kubectl >/dev/null 2>&1 || need kubectl

@@ -4,6 +4,7 @@ built with the official MCP SDK, `mcp-runtime operator` against the emulator, an
 `mcp-proxy` started with the config the operator rendered. `Stack` is a context manager:
 everything it started is stopped when it exits, whatever happened."""
 import json
+import os
 import pathlib
 import signal
 import socket
@@ -16,7 +17,8 @@ import requests
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-BIN = ROOT / ".build" / "debug"
+# hack/bench.sh points this at the release build.
+BIN = pathlib.Path(os.environ.get("MCP_RUNTIME_BIN", ROOT / ".build" / "debug"))
 VENV = ROOT / ".build-venv" / "bin"
 sys.path.insert(0, str(ROOT / "Tests" / "integration"))
 from kube_emulator import RunningEmulator  # noqa: E402
@@ -83,6 +85,28 @@ spec:
 """
 
 
+def start_nanoidp(directory, spawn, clients, token_minutes=None):
+    """nanoidp on a free port with dynamic registration on and the project's scopes; its issuer."""
+    config = directory / "nanoidp"
+    subprocess.run([VENV / "nanoidp", "init", config], check=True, capture_output=True)
+    port = free_port()
+    issuer = f"http://127.0.0.1:{port}"
+    settings_path = config / "settings.yaml"
+    settings = yaml.safe_load(settings_path.read_text())
+    settings["server"]["port"] = port
+    settings["oauth"]["issuer"] = issuer
+    settings["oauth"]["scopes_supported"] = ["openid", "offline_access", "mcp:tools", "weather:write"]
+    settings["oauth"]["dynamic_registration"] = {"enabled": True}
+    settings["oauth"]["clients"] = clients
+    if token_minutes:
+        settings["oauth"]["token_expiry_minutes"] = token_minutes
+    settings_path.write_text(yaml.safe_dump(settings))
+    # nanoidp writes rotated keys below its working directory: the temporary folder.
+    spawn("nanoidp", [VENV / "nanoidp", "--config", config], cwd=directory)
+    wait_until(lambda: requests.get(f"{issuer}/.well-known/oauth-authorization-server", timeout=1).ok, what="nanoidp serving")
+    return issuer
+
+
 class Stack:
     def __init__(self):
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix="mcp-runtime-e2e-"))
@@ -144,26 +168,13 @@ class Stack:
         wait_until(lambda: self._port_open(self.upstream_port), what="the MCP server listening")
 
     def _start_idp(self):
-        config = self.dir / "nanoidp"
-        subprocess.run([VENV / "nanoidp", "init", config], check=True, capture_output=True)
-        port = free_port()
-        self.issuer = f"http://127.0.0.1:{port}"
-        settings_path = config / "settings.yaml"
-        settings = yaml.safe_load(settings_path.read_text())
-        settings["server"]["port"] = port
-        settings["oauth"]["issuer"] = self.issuer
-        settings["oauth"]["scopes_supported"] = ["openid", "offline_access", "mcp:tools", "weather:write"]
-        settings["oauth"]["dynamic_registration"] = {"enabled": True}
-        settings["oauth"]["clients"] = [
+        self.issuer = start_nanoidp(self.dir, self._spawn, clients=[
             {"client_id": "robot", "client_secret": "robot-secret", "description": "a service that holds a grant"},
             # Pre-registered by an administrator, allowed every scope: nanoidp limits a dynamically
             # registered client to the scopes it registered with, so step-up needs this one.
             {"client_id": "weather-app", "client_secret": "weather-app-secret", "description": "a pre-registered MCP client",
              "token_endpoint_auth_method": "client_secret_post", "redirect_uris": [PRE_REGISTERED_REDIRECT]},
-        ]
-        settings_path.write_text(yaml.safe_dump(settings))
-        self._spawn("nanoidp", [VENV / "nanoidp", "--config", config], cwd=self.dir)
-        wait_until(lambda: requests.get(f"{self.issuer}/.well-known/oauth-authorization-server", timeout=1).ok, what="nanoidp serving")
+        ])
 
     @staticmethod
     def _port_open(port):

@@ -6,6 +6,8 @@ import MCPRuntimeAPI
 public struct ProxyConfig: Codable, Sendable, Hashable {
     /// The only format version this build reads and writes.
     public static let currentVersion = 1
+    /// The key of the proxy ConfigMap that holds this document.
+    public static let configMapKey = "config.json"
 
     public var version: Int
     /// `sha256:<hex>` of this document's canonical JSON without `revision`.

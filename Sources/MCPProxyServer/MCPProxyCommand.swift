@@ -29,7 +29,7 @@ public struct MCPProxyCommand: AsyncParsableCommand {
     @Option(name: .customLong("admin-listen"), help: ArgumentHelp("Where to serve /healthz and /readyz.", valueName: "HOST:PORT"))
     var adminListen: String = "127.0.0.1:9090"
 
-    @Option(name: .customLong("config-map"), help: ArgumentHelp("Also watch this ConfigMap's config.json through the Kubernetes API (in-cluster credentials unless --kubeconfig); the file is then read at start only.", valueName: "NAMESPACE/NAME"))
+    @Option(name: .customLong("config-map"), help: ArgumentHelp("Also watch this ConfigMap's key config.json through the Kubernetes API (in-cluster credentials unless --kubeconfig); the file is then read at start only.", valueName: "NAMESPACE/NAME"))
     var configMap: String?
 
     @Option(help: ArgumentHelp("Kubeconfig for --config-map, instead of the pod's service account.", valueName: "FILE"))
@@ -91,8 +91,7 @@ public struct MCPProxyCommand: AsyncParsableCommand {
             } catch {
                 throw Self.failure("--config-map: \(error.description)")
             }
-            let key = URL(fileURLWithPath: config).lastPathComponent
-            watcher = ConfigMapWatcher(client: KubeClient(clientConfiguration), namespace: namespace, name: name, key: key, state: state)
+            watcher = ConfigMapWatcher(client: KubeClient(clientConfiguration), namespace: namespace, name: name, key: ProxyConfig.configMapKey, state: state)
         } else {
             watcher = ConfigWatcher(path: config, state: state)
         }

@@ -1,4 +1,5 @@
 import KubeCore
+import MCPProxyConfig
 import MCPRuntimeAPI
 
 /// Defaults of the rendered workloads that no field of the API names.
@@ -9,7 +10,7 @@ enum ObjectDefaults {
     static let proxyLimits = ResourceList(cpu: "1", memory: "128Mi")
     static let proxyAdminPort = 9090
     static let proxyConfigDirectory = "/etc/mcp-proxy"
-    static let proxyConfigKey = "config.json"
+    static let proxyConfigKey = ProxyConfig.configMapKey
     /// The UID and GID of the proxy's distroless-style image.
     static let proxyUser = 65532
 

@@ -10,7 +10,8 @@ matter to a client filled in here, as a real kube-apiserver behaves:
   of them as a server-side Table with the CRDs' printer columns (what `kubectl get`
   asks for), as kube-apiserver renders them.
 
-What stays missing (and so is proven by the Swift replay tests instead): watch from a
+It also keeps only recent requests (kmock scans its whole request history on every
+request, which turns thousands of objects into minutes). What stays missing (and so is proven by the Swift replay tests instead): watch from a
 resourceVersion (kmock replays every object as ADDED), bookmarks, 410 Gone, server-side
 apply, label and field selectors (the operator filters locally too), garbage collection.
 """
@@ -40,6 +41,11 @@ class Emulator(kmock.KubernetesEmulator):
     _versions = itertools.count(1)
 
     async def _handle(self, request):
+        # kmock keeps every request for assertions and matches each new one by scanning
+        # them all: quadratic. Nothing here asserts on past requests; keep the recent ones.
+        # (Only requests still being matched matter: a few, as asyncio interleaves them.)
+        if len(self._requests) > 8:
+            del self._requests[:-4]
         if request.resource is not None and isinstance(request.data, dict):
             self._fill_in(request)
         return await super()._handle(request)
@@ -76,10 +82,19 @@ class Emulator(kmock.KubernetesEmulator):
         return resource.group == "mcpruntime.org"
 
     def _current(self, request):
-        for (resource, namespace, name), obj in self.objects.items():
-            if resource == request.resource and namespace == request.namespace and name == request.name and not obj.deleted:
-                return obj.raw
-        return None
+        obj = self.objects._objects.get((request.resource, request.namespace, request.name))
+        return obj.raw if obj is not None and not obj.deleted else None
+
+    def _KubernetesEmulator__get_objs(self, request, strict):
+        # kmock scans every object of every kind for each request; look one up by its key
+        # instead (the same objects are found), so that thousands of objects stay fast.
+        data = self.objects._objects
+        if request.name is not None and (strict or request.namespace is not None):
+            obj = data.get((request.resource, request.namespace, request.name))
+            return [obj] if obj is not None else []
+        return [obj for (resource, namespace, name), obj in data.items()
+                if resource == request.resource and (request.namespace is None or namespace == request.namespace)
+                and (request.name is None or name == request.name)]
 
     async def _serve_version(self, request):
         payload = await super()._serve_version(request)

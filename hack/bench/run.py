@@ -324,7 +324,7 @@ def revocation_section(directory, rows):
                                                    "spec": {"image": "x/y:1", "publicURL": "http://127.0.0.1:9/mcp", "auth": {"mode": "header"},
                                                             "tools": [{"name": "get_forecast", "sideEffect": "read"}]}}).raise_for_status()
         requests.post(f"{group}/mcpaccessgrants", json={"apiVersion": "mcpruntime.org/v1alpha1", "kind": "MCPAccessGrant", "metadata": {"name": "alice", "namespace": "bench"},
-                                                        "spec": {"serverRef": {"name": "tools"}, "subject": {"humanID": "alice"}, "allowedSideEffects": ["read"]}}).raise_for_status()
+                                                        "spec": {"serverRef": {"name": "tools"}, "subject": {"humanID": "alice"}, "maxTrust": "low", "allowedSideEffects": ["read"]}}).raise_for_status()
         requests.post(f"{group}/mcpagentsessions", json={"apiVersion": "mcpruntime.org/v1alpha1", "kind": "MCPAgentSession", "metadata": {"name": "s-1", "namespace": "bench"},
                                                          "spec": {"serverRef": {"name": "tools"}, "subject": {"humanID": "alice", "agentID": "bot"}}}).raise_for_status()
 
@@ -345,15 +345,19 @@ def revocation_section(directory, rows):
         session = requests.Session()
 
         def status():
-            return session.post(f"http://127.0.0.1:{port}/mcp", json=CALL, headers=headers, timeout=5).status_code
+            response = session.post(f"http://127.0.0.1:{port}/mcp", json=CALL, headers=headers, timeout=5)
+            return response.status_code, response.text[:160]
 
+        first = status()
+        if first[0] != 200:
+            raise RuntimeError(f"the proxy refused the session before any change: {first}")
         latencies = []
         for revoked in [True, False] * 5:
-            wait_until(lambda: status() == (200 if revoked else 401), what="the state before the change")
+            wait_until(lambda: status()[0] == (200 if revoked else 401), what="the state before the change")
             started = time.monotonic()
             session.patch(f"{group}/mcpagentsessions/s-1", data=json.dumps({"spec": {"revoked": revoked}}),
                           headers={"Content-Type": "application/merge-patch+json"}).raise_for_status()
-            wait_until(lambda: status() == (401 if revoked else 200), timeout=10, what="the change enforced")
+            wait_until(lambda: status()[0] == (401 if revoked else 200), timeout=10, what="the change enforced")
             if revoked:
                 latencies.append((time.monotonic() - started) * 1000)
         rows.append(("revocation", "session revoked via the API until the proxy refuses", f"{statistics.median(latencies):.0f} ms",
@@ -375,7 +379,7 @@ def main():
         if "verification" in sections:
             verification_section(rows)
         if "operator" in sections:
-            for count in (100, 1000):
+            for count in [int(n) for n in os.environ.get("BENCH_SERVERS", "100,1000").split(",")]:
                 operator_section(directory, count, rows)
         if "revocation" in sections:
             revocation_section(directory, rows)

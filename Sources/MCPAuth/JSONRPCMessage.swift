@@ -15,28 +15,49 @@ public enum JSONRPCMessage: Sendable, Hashable {
 
     public static let toolsCall = "tools/call"
 
-    /// Classifies a request body.
+    /// Classifies a request body. Only the envelope is decoded (`method`, `id`,
+    /// `params.name`, whether `result` or `error` is present): a tool's arguments, however
+    /// large, are never parsed here.
     public static func inspect(_ body: Data) -> JSONRPCMessage {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: body) else {
+        do {
+            return try JSONDecoder().decode(Envelope.self, from: body).message
+        } catch {
             return .invalid("the body is not JSON")
         }
-        switch value {
-        case .array:
-            return .batch
-        case .object(let members):
-            let id = members["id"]
-            if let method = members["method"] {
-                guard case .string(let name) = method else { return .invalid("\"method\" is not a string") }
-                guard name == toolsCall else { return .request(method: name, id: id, toolName: nil) }
-                guard case .string(let tool)? = members["params"]?["name"], !tool.isEmpty else {
-                    return .invalid("tools/call needs params.name")
-                }
-                return .request(method: name, id: id, toolName: tool)
+    }
+
+    /// The top level of a body, decoded as little as the classification needs.
+    private struct Envelope: Decodable {
+        var message: JSONRPCMessage
+
+        enum Key: String, CodingKey { case method, id, params, result, error }
+        enum ParamsKey: String, CodingKey { case name }
+
+        init(from decoder: any Decoder) throws {
+            guard let members = try? decoder.container(keyedBy: Key.self) else {
+                // Not an object: an array is a batch; any other JSON value is not JSON-RPC.
+                message = (try? decoder.unkeyedContainer()) != nil ? .batch : .invalid("a JSON-RPC message is an object")
+                return
             }
-            if members["result"] != nil || members["error"] != nil { return .response(id: id) }
-            return .invalid("neither a request nor a response")
-        default:
-            return .invalid("a JSON-RPC message is an object")
+            let id = try members.decodeIfPresent(JSONValue.self, forKey: .id)
+            guard members.contains(.method) else {
+                message = members.contains(.result) || members.contains(.error) ? .response(id: id) : .invalid("neither a request nor a response")
+                return
+            }
+            guard let name = try? members.decode(String.self, forKey: .method) else {
+                message = .invalid("\"method\" is not a string")
+                return
+            }
+            guard name == toolsCall else {
+                message = .request(method: name, id: id, toolName: nil)
+                return
+            }
+            let params = try? members.nestedContainer(keyedBy: ParamsKey.self, forKey: .params)
+            guard let tool = params.flatMap({ try? $0.decode(String.self, forKey: .name) }), !tool.isEmpty else {
+                message = .invalid("tools/call needs params.name")
+                return
+            }
+            message = .request(method: name, id: id, toolName: tool)
         }
     }
 

@@ -9,10 +9,19 @@ struct AuditSink: Sendable {
     private static let timestamp = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     func write(_ record: AuditRecord) {
-        guard case .object(var members)? = try? KubeJSON.tree(record) else { return }
-        members["time"] = .string(Self.timestamp.format(Date()))
-        guard var line = try? KubeJSON.encode(JSONValue.object(members)) else { return }
-        line.append(0x0A)
-        FileHandle.standardOutput.write(line)
+        FileHandle.standardOutput.write(Self.line(record, time: Date()))
+    }
+
+    /// The record's JSON object (sorted keys) with `time` added last, and a newline: one
+    /// encoding pass per request, nothing parsed back.
+    static func line(_ record: AuditRecord, time: Date) -> Data {
+        guard var line = try? KubeJSON.encode(record), line.last == UInt8(ascii: "}"),
+              let stamp = try? KubeJSON.encode(timestamp.format(time)) else { return Data() }
+        line.removeLast()
+        if line.last != UInt8(ascii: "{") { line.append(UInt8(ascii: ",")) }
+        line.append(contentsOf: Data(#""time":"#.utf8))
+        line.append(contentsOf: stamp)
+        line.append(contentsOf: Data("}\n".utf8))
+        return line
     }
 }

@@ -34,7 +34,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_until(check, timeout=30, what="it"):
+def wait_until(check, timeout=30, what="it", interval=0.05):
     deadline = time.time() + timeout
     last = None
     while time.time() < deadline:
@@ -44,7 +44,7 @@ def wait_until(check, timeout=30, what="it"):
                 return last
         except requests.RequestException as error:
             last = error
-        time.sleep(0.05)
+        time.sleep(interval)
     raise RuntimeError(f"{what} did not happen within {timeout}s (last: {last!r})")
 
 

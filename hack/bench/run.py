@@ -255,11 +255,7 @@ def operator_section(directory, count, rows):
     procs = Processes(directory)
     emulator = RunningEmulator(free_port()).start()
     try:
-        kubeconfig = directory / f"kubeconfig-{count}"
-        kubeconfig.write_text(json.dumps({
-            "apiVersion": "v1", "kind": "Config", "current-context": "e",
-            "clusters": [{"name": "e", "cluster": {"server": emulator.url}}], "users": [{"name": "u", "user": {}}],
-            "contexts": [{"name": "e", "context": {"cluster": "e", "user": "u"}}]}))
+        kubeconfig = kubeconfig_for(directory / f"kubeconfig-{count}", emulator)
         admin = free_port()
         operator = procs.spawn(f"operator-{count}", [BIN / "mcp-runtime", "operator", "--kubeconfig", kubeconfig, "--admin-listen", f"127.0.0.1:{admin}"])
         wait_until(lambda: requests.get(f"http://127.0.0.1:{admin}/readyz", timeout=1).ok, what="the operator ready")
@@ -294,6 +290,15 @@ def operator_section(directory, count, rows):
         emulator.stop()
 
 
+def kubeconfig_for(path, emulator):
+    """A kubeconfig (JSON is YAML) for the emulator, no credentials."""
+    path.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "e",
+        "clusters": [{"name": "e", "cluster": {"server": emulator.url}}], "users": [{"name": "u", "user": {}}],
+        "contexts": [{"name": "e", "context": {"cluster": "e", "user": "u"}}]}))
+    return path
+
+
 def histogram_quantiles(text, name, quantiles):
     buckets = []
     for line in text.splitlines():
@@ -312,11 +317,7 @@ def revocation_section(directory, rows):
     procs = Processes(directory)
     emulator = RunningEmulator(free_port()).start()
     try:
-        kubeconfig = directory / "kubeconfig-revocation"
-        kubeconfig.write_text(json.dumps({
-            "apiVersion": "v1", "kind": "Config", "current-context": "e",
-            "clusters": [{"name": "e", "cluster": {"server": emulator.url}}], "users": [{"name": "u", "user": {}}],
-            "contexts": [{"name": "e", "context": {"cluster": "e", "user": "u"}}]}))
+        kubeconfig = kubeconfig_for(directory / "kubeconfig-revocation", emulator)
         admin = free_port()
         procs.spawn("operator-revocation", [BIN / "mcp-runtime", "operator", "--kubeconfig", kubeconfig, "--admin-listen", f"127.0.0.1:{admin}"])
         wait_until(lambda: requests.get(f"http://127.0.0.1:{admin}/readyz", timeout=1).ok, what="the operator ready")

@@ -89,10 +89,7 @@ struct LeaderElector: Sendable {
                 next.acquireTime = stamp
                 next.leaseTransitions = (current.leaseTransitions ?? 0) + 1
             }
-            var metadata: [String: JSONValue] = [:]
-            if let version = lease.metadata.resourceVersion { metadata["resourceVersion"] = .string(version) }
-            let patch = JSONValue.object(["metadata": .object(metadata), "spec": try KubeJSON.tree(next)])
-            _ = try await client.patch(Lease.self, namespace: namespace, name: name, .merge(patch))
+            try await write(spec: try KubeJSON.tree(next), over: lease)
             observed = Observation(record: next)
             return true
         } catch {
@@ -101,6 +98,14 @@ struct LeaderElector: Sendable {
             }
             return false
         }
+    }
+
+    /// Merge-patches the Lease's spec, naming the `resourceVersion` read: a write over a
+    /// Lease someone else changed meanwhile is a 409.
+    private func write(spec: JSONValue, over lease: Lease) async throws(KubeError) {
+        var metadata: [String: JSONValue] = [:]
+        if let version = lease.metadata.resourceVersion { metadata["resourceVersion"] = .string(version) }
+        _ = try await client.patch(Lease.self, namespace: namespace, name: name, .merge(.object(["metadata": .object(metadata), "spec": spec])))
     }
 
     private func existingLease() async throws(KubeError) -> Lease? {
@@ -115,10 +120,7 @@ struct LeaderElector: Sendable {
     func release() async {
         do {
             guard let lease = try await existingLease(), lease.spec?.holderIdentity == identity else { return }
-            var metadata: [String: JSONValue] = [:]
-            if let version = lease.metadata.resourceVersion { metadata["resourceVersion"] = .string(version) }
-            let patch = JSONValue.object(["metadata": .object(metadata), "spec": .object(["holderIdentity": .string(""), "leaseDurationSeconds": .int(1)])])
-            _ = try await client.patch(Lease.self, namespace: namespace, name: name, .merge(patch))
+            try await write(spec: .object(["holderIdentity": .string(""), "leaseDurationSeconds": .int(1)]), over: lease)
             logger.info("released the Lease", metadata: ["lease": "\(namespace)/\(name)"])
         } catch {
             logger.warning("cannot release the Lease", metadata: ["error": "\(error)"])

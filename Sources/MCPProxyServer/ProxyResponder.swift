@@ -68,23 +68,13 @@ struct ProxyResponder: HTTPResponder {
             for header in plan.responseHeaders {
                 if let field = HTTPField.Name(header.name) { headers.append(HTTPField(name: field, value: header.value)) }
             }
-            let status = HTTPResponse.Status(code: Int(response.status.code))
-            // A small answer of known length is read whole and sent in one piece: streaming it
-            // through an async sequence costs more than the bytes. SSE and unknown lengths stream.
-            if let length = response.headers.first(name: "content-length").flatMap(Int.init), length <= Self.wholeBodyLimit,
-               response.headers.first(name: "content-type")?.lowercased().hasPrefix("text/event-stream") != true {
-                let body = try await response.body.collect(upTo: Self.wholeBodyLimit)
-                return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
-            }
-            return Response(status: status, headers: headers, body: ResponseBody(asyncSequence: response.body))
+            return Response(status: .init(code: Int(response.status.code)), headers: headers, body: ResponseBody(asyncSequence: response.body))
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
             return Self.response(Responses.plain(504, "upstream_timeout", "the MCP server did not answer in time"))
         } catch {
             return Self.response(Responses.plain(502, "bad_gateway", "the MCP server cannot be reached"))
         }
     }
-
-    static let wholeBodyLimit = 64 * 1024
 
     static func response(_ response: ProxyResponse) -> Response {
         var headers = HTTPFields()

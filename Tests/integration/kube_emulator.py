@@ -19,12 +19,14 @@ import asyncio
 import attrs
 import datetime
 import itertools
+import json
 import re
 import pathlib
 import threading
 import uuid
 
 import kmock
+import requests
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -176,6 +178,28 @@ def declare_crds(emulator):
 
 class RunningEmulator:
     """kmock on 127.0.0.1:port, its event loop in a daemon thread."""
+
+    def write_kubeconfig(self, path, namespace="default"):
+        """A kubeconfig for this emulator (no credentials: it asks for none); `path`."""
+        path.write_text(yaml.safe_dump({
+            "apiVersion": "v1", "kind": "Config", "current-context": "emulator",
+            "clusters": [{"name": "emulator", "cluster": {"server": self.url}}],
+            "users": [{"name": "tester", "user": {}}],
+            "contexts": [{"name": "emulator", "context": {"cluster": "emulator", "user": "tester", "namespace": namespace}}],
+        }))
+        return path
+
+    def roll_out(self, namespace, *names):
+        """What the Deployment controller would report once the pods run (there is no
+        kubelet here): every replica of each Deployment updated and ready."""
+        for name in names:
+            path = f"{self.url}/apis/apps/v1/namespaces/{namespace}/deployments/{name}"
+            deployment = requests.get(path, timeout=5).json()
+            replicas = deployment["spec"].get("replicas", 1)
+            response = requests.patch(path + "/status", timeout=5, headers={"Content-Type": "application/merge-patch+json"}, data=json.dumps(
+                {"status": {"observedGeneration": deployment["metadata"]["generation"], "replicas": replicas,
+                            "updatedReplicas": replicas, "readyReplicas": replicas, "availableReplicas": replicas}}))
+            response.raise_for_status()
 
     def __init__(self, port):
         self.port = port

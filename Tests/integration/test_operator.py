@@ -43,13 +43,7 @@ class Kube:
     def __init__(self, directory):
         self.emulator = RunningEmulator(free_port()).start()
         self.url = self.emulator.url
-        self.kubeconfig = directory / "kubeconfig"
-        self.kubeconfig.write_text(yaml.safe_dump({
-            "apiVersion": "v1", "kind": "Config", "current-context": "emulator",
-            "clusters": [{"name": "emulator", "cluster": {"server": self.url}}],
-            "users": [{"name": "tester", "user": {}}],
-            "contexts": [{"name": "emulator", "context": {"cluster": "emulator", "user": "tester", "namespace": "default"}}],
-        }))
+        self.kubeconfig = self.emulator.write_kubeconfig(directory / "kubeconfig")
 
     def get(self, path):
         response = requests.get(self.url + path, timeout=5)
@@ -132,16 +126,6 @@ def condition(status, kind):
     return next((c for c in status.get("conditions", []) if c["type"] == kind), {})
 
 
-def roll_out(kube, namespace, *names):
-    """What the Deployment controller would do: report every replica updated and ready."""
-    for name in names:
-        path = OWNED["Deployment"].format(ns=namespace) + "/" + name
-        deployment = kube.get(path)
-        replicas = deployment["spec"].get("replicas", 1)
-        kube.patch(path, {"status": {"observedGeneration": deployment["metadata"]["generation"], "replicas": replicas,
-                                     "updatedReplicas": replicas, "readyReplicas": replicas, "availableReplicas": replicas}}, "status")
-
-
 def proxy_config(kube, namespace, server):
     config_map = kube.get(OWNED["ConfigMap"].format(ns=namespace) + f"/{server}-proxy-config")
     return json.loads(config_map["data"]["config.json"]) if config_map else None
@@ -173,7 +157,7 @@ def test_samples_render_every_object_and_status(kube, operator):
     for plural, name in [("mcpaccessgrants", "alice-weather"), ("mcpaccessgrants", "team-a-readers"), ("mcpagentsessions", "alice-planner-7f3a")]:
         assert eventually(lambda: kube.status(plural, "team-a", name).get("phase")) == "Bound"
 
-    roll_out(kube, "team-a", "weather-proxy", "weather-server")
+    kube.emulator.roll_out("team-a", "weather-proxy", "weather-server")
     status = eventually(lambda: (s := kube.status("mcpservers", "team-a", "weather"))["phase"] == "Ready" and s, what="phase Ready")
     assert all(c["status"] == "True" for c in status["conditions"]), status
     ready_since = condition(status, "Ready")["lastTransitionTime"]

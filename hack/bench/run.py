@@ -255,7 +255,7 @@ def operator_section(directory, count, rows):
     procs = Processes(directory)
     emulator = RunningEmulator(free_port()).start()
     try:
-        kubeconfig = kubeconfig_for(directory / f"kubeconfig-{count}", emulator)
+        kubeconfig = emulator.write_kubeconfig(directory / f"kubeconfig-{count}")
         admin = free_port()
         operator = procs.spawn(f"operator-{count}", [BIN / "mcp-runtime", "operator", "--kubeconfig", kubeconfig, "--admin-listen", f"127.0.0.1:{admin}"])
         wait_until(lambda: requests.get(f"http://127.0.0.1:{admin}/readyz", timeout=1).ok, what="the operator ready")
@@ -290,15 +290,6 @@ def operator_section(directory, count, rows):
         emulator.stop()
 
 
-def kubeconfig_for(path, emulator):
-    """A kubeconfig (JSON is YAML) for the emulator, no credentials."""
-    path.write_text(json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": "e",
-        "clusters": [{"name": "e", "cluster": {"server": emulator.url}}], "users": [{"name": "u", "user": {}}],
-        "contexts": [{"name": "e", "context": {"cluster": "e", "user": "u"}}]}))
-    return path
-
-
 def histogram_quantiles(text, name, quantiles):
     buckets = []
     for line in text.splitlines():
@@ -317,7 +308,7 @@ def revocation_section(directory, rows):
     procs = Processes(directory)
     emulator = RunningEmulator(free_port()).start()
     try:
-        kubeconfig = kubeconfig_for(directory / "kubeconfig-revocation", emulator)
+        kubeconfig = emulator.write_kubeconfig(directory / "kubeconfig-revocation")
         admin = free_port()
         procs.spawn("operator-revocation", [BIN / "mcp-runtime", "operator", "--kubeconfig", kubeconfig, "--admin-listen", f"127.0.0.1:{admin}"])
         wait_until(lambda: requests.get(f"http://127.0.0.1:{admin}/readyz", timeout=1).ok, what="the operator ready")

@@ -112,7 +112,7 @@ def run(stack, report):
     status = wait_until(lambda: stack.server_status().get("configRevision") == config["revision"] and stack.server_status(), what="the server status")
     report.check(status.get("url") == f"http://127.0.0.1:{stack.proxy_port}/{SERVER}/mcp", "status.url is the canonical resource URI", status.get("url"))
     report.check(config["auth"]["oauth"]["audience"] == status.get("url"), "the rendered config binds tokens to that URI", config["auth"]["oauth"].get("audience"))
-    stack.roll_out()
+    stack.emulator.roll_out(NAMESPACE, f"{SERVER}-server", f"{SERVER}-proxy")
     status = wait_until(lambda: (s := stack.server_status()).get("phase") == "Ready" and s, what="phase Ready")
     report.check(status["phase"] == "Ready", "the operator reports the server Ready once its Deployments are")
     if report.demo:

@@ -150,13 +150,7 @@ class Stack:
         self.proxy_port, self.proxy_admin = free_port(), free_port()
         self.emulator = RunningEmulator(free_port()).start()
         self.api = self.emulator.url
-        self.kubeconfig = self.dir / "kubeconfig"
-        self.kubeconfig.write_text(yaml.safe_dump({
-            "apiVersion": "v1", "kind": "Config", "current-context": "emulator",
-            "clusters": [{"name": "emulator", "cluster": {"server": self.api}}],
-            "users": [{"name": "admin", "user": {}}],
-            "contexts": [{"name": "emulator", "context": {"cluster": "emulator", "user": "admin", "namespace": NAMESPACE}}],
-        }))
+        self.kubeconfig = self.emulator.write_kubeconfig(self.dir / "kubeconfig", namespace=NAMESPACE)
         self._start_idp()
         self.upstream_port = free_port()
         self.headers_file = self.dir / "upstream-headers.jsonl"
@@ -201,16 +195,6 @@ class Stack:
     def rendered_config(self):
         config_map = self.get(f"/api/v1/namespaces/{NAMESPACE}/configmaps/{SERVER}-proxy-config")
         return json.loads(config_map["data"]["config.json"]) if config_map else None
-
-    def roll_out(self):
-        """What the Deployment controller would report once the pods run (no kubelet here)."""
-        for name in (f"{SERVER}-server", f"{SERVER}-proxy"):
-            path = f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments/{name}"
-            deployment = self.get(path)
-            replicas = deployment["spec"].get("replicas", 1)
-            requests.patch(self.api + path + "/status", timeout=5, headers={"Content-Type": "application/merge-patch+json"}, data=json.dumps(
-                {"status": {"observedGeneration": deployment["metadata"]["generation"], "replicas": replicas,
-                            "updatedReplicas": replicas, "readyReplicas": replicas, "availableReplicas": replicas}}))
 
     # -- the proxy ---------------------------------------------------------------------
 

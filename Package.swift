@@ -48,7 +48,10 @@ let package = Package(
         // algorithms, known key ids and this resource's issuer and audience pass.
         .target(
             name: "MCPTokenVerification",
-            dependencies: ["MCPAuth", "MCPRuntimeAPI", "KubeCore", .product(name: "JWTKit", package: "jwt-kit")]
+            dependencies: [
+                "MCPAuth", "MCPRuntimeAPI", "KubeCore", .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // The proxy's request pipeline without sockets: route, Origin, credentials,
         // authentication, JSON-RPC inspection, scopes, governance, header sanitization.

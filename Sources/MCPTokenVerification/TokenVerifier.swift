@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import JWTKit
 import KubeCore
@@ -34,27 +35,40 @@ public struct TokenVerifier: Sendable {
 
     /// Parses the header of a compact JWS without verifying anything.
     public static func header(of token: String) throws(TokenRejection) -> Header {
-        let segments = token.split(separator: ".", omittingEmptySubsequences: false)
+        let segments = token.utf8.split(separator: UInt8(ascii: "."), maxSplits: 3, omittingEmptySubsequences: false)
         guard segments.count == 3, !segments[0].isEmpty, !segments[1].isEmpty,
               let data = Base64URL.decode(segments[0]),
-              case .object(let members)? = try? JSONDecoder().decode(JSONValue.self, from: data),
-              let alg = members["alg"]?.stringValue
+              let fields = try? JSONDecoder().decode(HeaderFields.self, from: data)
         else { throw .malformed }
-        return Header(alg: alg, kid: members["kid"]?.stringValue, typ: members["typ"]?.stringValue)
+        return Header(alg: fields.alg, kid: fields.kid?.text, typ: fields.typ?.text)
+    }
+
+    /// The header members read; `kid` and `typ` of another JSON type count as absent.
+    private struct HeaderFields: Decodable {
+        var alg: String
+        var kid: StringOrOther?
+        var typ: StringOrOther?
+    }
+
+    private struct StringOrOther: Decodable {
+        var text: String?
+
+        init(from decoder: any Decoder) throws {
+            text = try? decoder.singleValueContainer().decode(String.self)
+        }
     }
 
     public func verify(_ token: String, keys: VerificationKeys, now: Date) async throws(TokenRejection) -> TokenClaims {
+        var bytes = token
+        let digest = bytes.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        if let known = keys.remembered(digest, now: now) {
+            // Verified before with these very keys: every check but the signature again.
+            _ = try check(known.header, keys: keys)
+            try check(known.claims, requireIssuer: true, requireExpiry: true, now: now)
+            return known.claims
+        }
         let header = try Self.header(of: token)
-        guard let alg = SigningAlgorithm(rawValue: header.alg), algorithms.contains(alg) else {
-            throw .algorithmNotAllowed(header.alg)
-        }
-        guard let kid = header.kid, !kid.isEmpty else { throw .missingKeyID }
-        guard let key = keys.keys[kid] else { throw .unknownKey(kid) }
-        guard Self.fits(key, alg) else { throw .keyDoesNotFitAlgorithm }
-        if requireAccessTokenType, header.typ?.lowercased() != "at+jwt", header.typ?.lowercased() != "application/at+jwt" {
-            throw .wrongType
-        }
-
+        let (kid, alg) = try check(header, keys: keys)
         let collection = try await keys.collection(kid: kid, alg: alg)
         let payload: VerifiedPayload
         do {
@@ -64,7 +78,25 @@ public struct TokenVerifier: Sendable {
         }
         let claims = TokenClaims(payload.claims)
         try check(claims, requireIssuer: true, requireExpiry: true, now: now)
+        if let expiry = Self.seconds(claims.claims["exp"]) {
+            keys.remember(.init(header: header, claims: claims), digest: digest, until: Date(timeIntervalSince1970: expiry + clockSkew), now: now)
+        }
         return claims
+    }
+
+    /// The header rules: an allowed algorithm, a key id naming a loaded key that fits it,
+    /// and `typ` when required. Returns the key id and algorithm.
+    private func check(_ header: Header, keys: VerificationKeys) throws(TokenRejection) -> (String, SigningAlgorithm) {
+        guard let alg = SigningAlgorithm(rawValue: header.alg), algorithms.contains(alg) else {
+            throw .algorithmNotAllowed(header.alg)
+        }
+        guard let kid = header.kid, !kid.isEmpty else { throw .missingKeyID }
+        guard let key = keys.keys[kid] else { throw .unknownKey(kid) }
+        guard Self.fits(key, alg) else { throw .keyDoesNotFitAlgorithm }
+        if requireAccessTokenType, header.typ?.lowercased() != "at+jwt", header.typ?.lowercased() != "application/at+jwt" {
+            throw .wrongType
+        }
+        return (kid, alg)
     }
 
     /// Checks an RFC 7662 introspection response for this resource: `active` must be
@@ -133,14 +165,21 @@ struct VerifiedPayload: JWTPayload {
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
 
-/// base64url without padding (RFC 7515 §2).
+/// base64url without padding (RFC 7515 §2): translated to base64 for Foundation's decoder.
 enum Base64URL {
-    private static let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-
-    static func decode(_ text: Substring) -> Data? {
-        guard text.allSatisfy({ alphabet.contains($0) }) else { return nil }
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64)
+    static func decode(_ text: some Collection<UInt8>) -> Data? {
+        var base64 = [UInt8]()
+        base64.reserveCapacity(text.count + 3)
+        for byte in text {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                base64.append(byte)
+            case UInt8(ascii: "-"): base64.append(UInt8(ascii: "+"))
+            case UInt8(ascii: "_"): base64.append(UInt8(ascii: "/"))
+            default: return nil
+            }
+        }
+        while base64.count % 4 != 0 { base64.append(UInt8(ascii: "=")) }
+        return Data(base64Encoded: Data(base64))
     }
 }

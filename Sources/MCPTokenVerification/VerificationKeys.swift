@@ -1,6 +1,8 @@
+import Crypto
 import Foundation
 import JWTKit
 import KubeCore
+import MCPAuth
 import MCPRuntimeAPI
 import Synchronization
 
@@ -8,6 +10,11 @@ import Synchronization
 /// tokens: signature keys (`use` absent or `sig`) of type RSA, EC or OKP with a `kid`,
 /// whose own `alg`, if any, is allowed. Odd keys are skipped one by one instead of
 /// failing the whole set (as jwt-kit would).
+///
+/// It also remembers the tokens whose signature verified with these keys (by SHA-256,
+/// until their `exp`), so a repeated token skips the signature and the parsing, never
+/// the checks: `TokenVerifier` runs every header and claim check on each use. A new key
+/// set (a refetch, a rotation) starts with nothing remembered.
 public final class VerificationKeys: Sendable {
     struct Key: Sendable {
         var members: [String: JSONValue]
@@ -21,10 +28,19 @@ public final class VerificationKeys: Sendable {
     public let skipped: [String]
     /// One-key collections per (kid, alg), built on first use.
     private let collections = Mutex<[String: JWTKeyCollection]>([:])
+    private let verified: Mutex<ExpiringCache<SHA256Digest, VerifiedToken>>?
+
+    /// A token whose signature verified: its header and claims.
+    struct VerifiedToken: Sendable {
+        var header: TokenVerifier.Header
+        var claims: TokenClaims
+    }
 
     public var keyIDs: [String] { keys.keys.sorted() }
 
-    public init(jwks: Data, allowed: [SigningAlgorithm]) throws(TokenRejection) {
+    /// - Parameter remembering: how many verified tokens to remember at most; 0 for none.
+    public init(jwks: Data, allowed: [SigningAlgorithm], remembering capacity: Int = 10_000) throws(TokenRejection) {
+        verified = capacity > 0 ? Mutex(ExpiringCache(capacity: capacity)) : nil
         guard case .object(let document)? = try? JSONDecoder().decode(JSONValue.self, from: jwks),
               case .array(let entries)? = document["keys"]
         else { throw .malformed }
@@ -52,6 +68,17 @@ public final class VerificationKeys: Sendable {
         }
         self.keys = keys
         self.skipped = skipped
+    }
+
+    /// How many verified tokens are remembered now (for tests and metrics).
+    public var rememberedCount: Int { verified?.withLock { $0.count } ?? 0 }
+
+    func remembered(_ digest: SHA256Digest, now: Date) -> VerifiedToken? {
+        verified?.withLock { $0.value(for: digest, now: now) }
+    }
+
+    func remember(_ token: VerifiedToken, digest: SHA256Digest, until: Date, now: Date) {
+        verified?.withLock { $0.insert(token, for: digest, until: until, now: now) }
     }
 
     /// A collection holding only the key `kid`, pinned to `alg`.

@@ -49,9 +49,10 @@ public struct TestIssuer: Sendable {
         try KubeJSON.encode(JSONValue.object(["keys": .array(keys)]))
     }
 
-    /// The standard key set: RSA `rsa-1` (RS256) and EC `ec-1`.
-    public func keys() throws -> VerificationKeys {
-        try VerificationKeys(jwks: jwks([rsaJWK(kid: "rsa-1"), ecJWK(kid: "ec-1")]), allowed: [.rs256, .es256])
+    /// The standard key set: RSA `rsa-1` (RS256) and EC `ec-1`, remembering up to
+    /// `remembering` verified tokens.
+    public func keys(remembering: Int = 10_000) throws -> VerificationKeys {
+        try VerificationKeys(jwks: jwks([rsaJWK(kid: "rsa-1"), ecJWK(kid: "ec-1")]), allowed: [.rs256, .es256], remembering: remembering)
     }
 
     /// Valid claims, changed by `edit`.

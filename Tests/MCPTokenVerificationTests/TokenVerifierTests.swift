@@ -145,4 +145,38 @@ import Testing
         let good = try await issuer.signRSA(TestIssuer.claims())
         _ = try await wide.verify(good, keys: keys, now: TestIssuer.now)
     }
+
+    @Test("a repeated token skips only the signature: expiry, audience, algorithm and typ are checked on every use")
+    func rememberedToken() async throws {
+        let keys = try issuer.keys()
+        let token = try await issuer.signRSA(TestIssuer.claims())
+        _ = try await verify(token, keys: keys)
+        #expect(keys.rememberedCount == 1)
+        _ = try await verify(token, keys: keys, now: TestIssuer.now.addingTimeInterval(300))
+        await #expect(throws: TokenRejection.expired) { try await verify(token, keys: keys, now: TestIssuer.now.addingTimeInterval(361)) }
+        let other = TokenVerifier(issuer: TestIssuer.issuer, audience: "https://mcp.example.com/team-b/mcp", algorithms: [.rs256], clockSkewSeconds: 60)
+        await #expect(throws: TokenRejection.wrongAudience) { try await other.verify(token, keys: keys, now: TestIssuer.now) }
+        let ecOnly = TokenVerifier(issuer: TestIssuer.issuer, audience: TestIssuer.audience, algorithms: [.es256], clockSkewSeconds: 60)
+        await #expect(throws: TokenRejection.algorithmNotAllowed("RS256")) { try await ecOnly.verify(token, keys: keys, now: TestIssuer.now) }
+        let strict = TokenVerifier(issuer: TestIssuer.issuer, audience: TestIssuer.audience, algorithms: [.rs256], clockSkewSeconds: 60, requireAccessTokenType: true)
+        await #expect(throws: TokenRejection.wrongType) { try await strict.verify(token, keys: keys, now: TestIssuer.now) }
+    }
+
+    @Test("only tokens that pass are remembered, and only by the key set that verified them")
+    func rememberedOnlyWhenValid() async throws {
+        let keys = try issuer.keys()
+        let expired = try await issuer.signRSA(TestIssuer.claims { $0["exp"] = .int(Int64(TestIssuer.now.timeIntervalSince1970) - 61) })
+        await #expect(throws: TokenRejection.expired) { try await verify(expired, keys: keys) }
+        let forged = try await issuer.signRSA(TestIssuer.claims(), kid: "rsa-1", key: issuer.otherRSA)
+        await #expect(throws: TokenRejection.badSignature) { try await verify(forged, keys: keys) }
+        #expect(keys.rememberedCount == 0)
+        let token = try await issuer.signEC(TestIssuer.claims())
+        _ = try await verify(token, keys: keys)
+        #expect(keys.rememberedCount == 1)
+        let rotated = try VerificationKeys(jwks: issuer.jwks([issuer.ecJWK(kid: "ec-2")]), allowed: [.es256])
+        await #expect(throws: TokenRejection.unknownKey("ec-1")) { try await verify(token, keys: rotated) }
+        let silent = try issuer.keys(remembering: 0)
+        _ = try await verify(token, keys: silent)
+        #expect(silent.rememberedCount == 0)
+    }
 }

@@ -239,10 +239,14 @@ def verification_section(rows):
     rsa = float(re.search(r"rsa\s+2048 bits\s+[\d.]+s\s+[\d.]+s\s+[\d.]+\s+([\d.]+)", speed).group(1))
     ec = float(re.search(r"256 bits ecdsa \(nistp256\)\s+[\d.]+s\s+[\d.]+s\s+[\d.]+\s+([\d.]+)", speed).group(1))
     for algorithm, limit in (("RS256", rsa), ("ES256", ec)):
-        rates = [float(subprocess.run([BIN / "mcp-bench", "verify", algorithm, "3"], check=True, capture_output=True, text=True).stdout) for _ in range(ROUNDS)]
-        rate = statistics.median(rates)
-        rows.append(("verification", f"{algorithm} JWT verification, one core", f"{rate:,.0f} /s",
-                     f"openssl speed verify: {limit:,.0f} /s", f"{rate / limit:.2f}× openssl"))
+        # mcp-bench prints two rates: tokens not seen before, then one repeated token.
+        rounds = [subprocess.run([BIN / "mcp-bench", "verify", algorithm, "3"], check=True, capture_output=True, text=True).stdout.split()
+                  for _ in range(ROUNDS)]
+        unseen, repeated = (statistics.median(float(r[i]) for r in rounds) for i in (0, 1))
+        rows.append(("verification", f"{algorithm} JWT verification, one core", f"{unseen:,.0f} /s",
+                     f"openssl speed verify: {limit:,.0f} /s", f"{unseen / limit:.2f}× openssl"))
+        rows.append(("verification", f"{algorithm}, the same token again (remembered; claims re-checked)", f"{repeated:,.0f} /s",
+                     f"openssl speed verify: {limit:,.0f} /s", f"{repeated / limit:.2f}× openssl"))
 
 
 # -- 3: the operator ------------------------------------------------------------------------

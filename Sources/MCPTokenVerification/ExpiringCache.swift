@@ -1,8 +1,9 @@
 import Foundation
 
 /// A bounded map whose entries stop existing at their own deadline. Used for answers
-/// that must never outlive the token they are about (introspection, exchanged tokens).
-/// When full, expired entries go first, then the entries closest to expiry.
+/// that must never outlive the token they are about (verified JWTs, introspection,
+/// exchanged tokens). When full, expired entries go first, then the entries closest to
+/// expiry: an eighth of the capacity at once, so a full cache is not re-sorted per insert.
 public struct ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private var entries: [Key: (value: Value, until: Date)] = [:]
     public let capacity: Int
@@ -30,7 +31,7 @@ public struct ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
         if entries[key] == nil, entries.count >= capacity {
             entries = entries.filter { now < $0.value.until }
             if entries.count >= capacity {
-                let excess = entries.count - capacity + 1
+                let excess = max(entries.count - capacity + 1, capacity / 8)
                 for (key, _) in entries.sorted(by: { $0.value.until < $1.value.until }).prefix(excess) { entries[key] = nil }
             }
         }

@@ -27,17 +27,17 @@ public enum CredentialExtractor {
     ///   - query: the raw query string of the request target, if any.
     public static func extract(headers: [(name: String, value: String)], tokenHeader: String, query: String?) -> BearerCredential {
         if let query, queryCarriesToken(query) { return .malformed(.tokenInQuery) }
-        let custom = tokenHeader.lowercased() != "authorization"
-        let values = headers.filter { $0.name.lowercased() == tokenHeader.lowercased() }.map(\.value)
-        if custom, headers.contains(where: { $0.name.lowercased() == "authorization" && isBearer($0.value) }), !values.isEmpty {
+        let custom = !tokenHeader.equalsIgnoringASCIICase("authorization")
+        let values = headers.filter { $0.name.equalsIgnoringASCIICase(tokenHeader) }.map(\.value)
+        if custom, headers.contains(where: { $0.name.equalsIgnoringASCIICase("authorization") && isBearer($0.value) }), !values.isEmpty {
             return .malformed(.multipleCredentials)
         }
         guard !values.isEmpty else { return .absent }
-        guard values.count == 1, let value = values.first, !value.contains(",") else { return .malformed(.multipleCredentials) }
+        guard values.count == 1, let value = values.first, !value.utf8.contains(UInt8(ascii: ",")) else { return .malformed(.multipleCredentials) }
         let trimmed = value.trimmingSpaces
         let parts = trimmed.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         let token: Substring
-        if let scheme = parts.first, scheme.lowercased() == "bearer" {
+        if let scheme = parts.first, scheme.equalsIgnoringASCIICase("bearer") {
             guard parts.count == 2 else { return .malformed(.emptyBearer) }
             token = Substring(parts[1].trimmingSpaces)
         } else if custom, parts.count == 1, let only = parts.first {
@@ -67,10 +67,16 @@ public enum CredentialExtractor {
     /// RFC 7235 token68: `[A-Za-z0-9-._~+/]+=*`.
     static func isToken68(_ token: Substring) -> Bool {
         var sawPadding = false
-        for scalar in token.unicodeScalars {
-            if scalar == "=" { sawPadding = true; continue }
-            let allowed = scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-._~+/".unicodeScalars.contains(scalar))
-            if !allowed || sawPadding { return false }
+        for byte in token.utf8 {
+            if byte == UInt8(ascii: "=") { sawPadding = true; continue }
+            if sawPadding { return false }
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "+"), UInt8(ascii: "/"):
+                continue
+            default:
+                return false
+            }
         }
         return !token.hasPrefix("=")
     }

@@ -23,7 +23,9 @@ public struct AuditRecord: Sendable, Encodable, Hashable {
 
     /// The whole SHA-256 of a token in hex: the key under which answers about it are cached.
     public static func digest(of token: String) -> String {
-        let digits = Array("0123456789abcdef")
-        return String(SHA256.hash(data: Data(token.utf8)).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0f)]] })
+        let digits = Array("0123456789abcdef".utf8)
+        var token = token
+        let hash = token.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        return String(decoding: hash.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0f)]] }, as: UTF8.self)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MCPAuth
 import MCPProxyConfig
 
 /// Removes from a client's headers everything that must not reach the MCP server:
@@ -24,7 +25,7 @@ public struct HeaderSanitizer: Sendable {
 
     func sanitize(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
         // Fields the client lists in Connection are hop-by-hop too.
-        let listed = Set(headers.filter { $0.name.lowercased() == "connection" }
+        let listed = Set(headers.filter { $0.name.equalsIgnoringASCIICase("connection") }
             .flatMap { $0.value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() } })
         return headers.filter { !removed.contains($0.name.lowercased()) && !listed.contains($0.name.lowercased()) }
     }

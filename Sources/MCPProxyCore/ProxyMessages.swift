@@ -1,4 +1,5 @@
 import Foundation
+import MCPAuth
 
 /// A request as the pipeline sees it: no sockets, the body already read when it matters.
 public struct InboundRequest: Sendable {
@@ -24,8 +25,7 @@ public struct InboundRequest: Sendable {
 
     /// The values of a header, by case-insensitive name.
     public func values(_ name: String) -> [String] {
-        let lowered = name.lowercased()
-        return headers.filter { $0.name.lowercased() == lowered }.map(\.value)
+        headers.filter { $0.name.equalsIgnoringASCIICase(name) }.map(\.value)
     }
 }
 
@@ -43,7 +43,7 @@ public struct ProxyResponse: Sendable {
 
     /// The first value of a header, by case-insensitive name.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers.first { $0.name.equalsIgnoringASCIICase(name) }?.value
     }
 }
 

@@ -24,7 +24,7 @@ extension ProxyRuntime {
             let cors = Self.corsHeaders(origin: origin[0])
             switch result.outcome {
             case .respond(var response):
-                response.headers.removeAll { $0.name.lowercased() == "access-control-expose-headers" }
+                response.headers.removeAll { $0.name.equalsIgnoringASCIICase("access-control-expose-headers") }
                 response.headers += cors
                 result.outcome = .respond(response)
             case .forward(var plan):
@@ -155,7 +155,7 @@ extension ProxyRuntime {
             return Self.finish(Responses.plain(error.status, error.code, error.reason), error.code, audit)
         case .success(let credential):
             if let credential {
-                headers.removeAll { $0.name.lowercased() == credential.name.lowercased() }
+                headers.removeAll { $0.name.equalsIgnoringASCIICase(credential.name) }
                 headers.append(credential)
             }
         }
@@ -196,7 +196,7 @@ extension ProxyRuntime {
         var headers = [(name: "Allow", value: methods)]
         if !request.values("Origin").isEmpty {
             var allowed = ["Authorization", "Content-Type", "Accept", "Mcp-Session-Id", "MCP-Protocol-Version", "Last-Event-ID"]
-            for name in [config.auth.tokenHeader, config.session.headerName] where !allowed.contains(where: { $0.lowercased() == name.lowercased() }) {
+            for name in [config.auth.tokenHeader, config.session.headerName] where !allowed.contains(where: { $0.equalsIgnoringASCIICase(name) }) {
                 allowed.append(name)
             }
             headers += [
@@ -335,7 +335,7 @@ extension ProxyRuntime {
     /// `Bearer <value>` in `Authorization`; the bare value in any other header.
     static func credentialHeader(_ name: String, _ value: String) -> (name: String, value: String) {
         let trimmed = trimmed(value)
-        return (name: name, value: name.lowercased() == "authorization" ? "Bearer \(trimmed)" : trimmed)
+        return (name: name, value: name.equalsIgnoringASCIICase("authorization") ? "Bearer \(trimmed)" : trimmed)
     }
 
     /// The proxy's own credentials at the issuer, the secret read from its mounted file now

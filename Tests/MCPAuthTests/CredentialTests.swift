@@ -13,6 +13,11 @@ import Testing
         ([("Authorization", "Bearer")], nil, .malformed(.emptyBearer)),
         ([("Authorization", "Bearer   ")], nil, .malformed(.emptyBearer)),
         ([("Authorization", "Bearer a b")], nil, .malformed(.invalidCharacters)),
+        ([("Authorization", "Bearer aZ09-._~+/==")], nil, .token("aZ09-._~+/==")),
+        ([("Authorization", "Bearer ab=c")], nil, .malformed(.invalidCharacters)),
+        ([("Authorization", "Bearer =abc")], nil, .malformed(.invalidCharacters)),
+        ([("Authorization", "Bearer tök")], nil, .malformed(.invalidCharacters)),
+        ([("Authorization", "Bearer a\u{0}b")], nil, .malformed(.invalidCharacters)),
         ([("Authorization", "Bearer a"), ("Authorization", "Bearer b")], nil, .malformed(.multipleCredentials)),
         ([("Authorization", "Bearer a, Bearer b")], nil, .malformed(.multipleCredentials)),
         ([("Authorization", "Bearer \(jwt)")], "access_token=\(jwt)", .malformed(.tokenInQuery)),
@@ -32,5 +37,15 @@ import Testing
     ] as [([(String, String)], BearerCredential)])
     func customHeader(headers: [(String, String)], expected: BearerCredential) {
         #expect(CredentialExtractor.extract(headers: headers.map { (name: $0.0, value: $0.1) }, tokenHeader: "X-Token", query: nil) == expected)
+    }
+}
+
+@Suite struct ASCIICaseTests {
+    @Test("protocol tokens compare without ASCII case, and only ASCII letters fold", arguments: [
+        ("Authorization", "authorization", true), ("X-Token", "x-TOKEN", true), ("bearer", "Bearer", true),
+        ("Origin", "Origins", false), ("a-b", "a_b", false), ("[", "{", false), ("É", "é", false),
+    ])
+    func compare(_ a: String, _ b: String, equal: Bool) {
+        #expect(a.equalsIgnoringASCIICase(b) == equal)
     }
 }

@@ -59,8 +59,8 @@ public struct TokenVerifier: Sendable {
     }
 
     public func verify(_ token: String, keys: VerificationKeys, now: Date) async throws(TokenRejection) -> TokenClaims {
-        var bytes = token
-        let digest = bytes.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        var utf8 = token
+        let digest = utf8.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
         if let known = keys.remembered(digest, now: now) {
             // Verified before with these very keys: every check but the signature again.
             _ = try check(known.header, keys: keys)
@@ -93,7 +93,7 @@ public struct TokenVerifier: Sendable {
         guard let kid = header.kid, !kid.isEmpty else { throw .missingKeyID }
         guard let key = keys.keys[kid] else { throw .unknownKey(kid) }
         guard Self.fits(key, alg) else { throw .keyDoesNotFitAlgorithm }
-        if requireAccessTokenType, header.typ?.lowercased() != "at+jwt", header.typ?.lowercased() != "application/at+jwt" {
+        if requireAccessTokenType, !["at+jwt", "application/at+jwt"].contains(where: { header.typ?.equalsIgnoringASCIICase($0) == true }) {
             throw .wrongType
         }
         return (kid, alg)

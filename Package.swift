@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
     ],
     targets: [
         // Kubernetes core types (ObjectMeta, workloads, JSONValue): pure, no I/O.
@@ -104,8 +105,9 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "mcp-runtime", dependencies: ["MCPRuntimeCLI"]),
-        // The proxy's I/O: HTTP server (Hummingbird), streaming upstream client
-        // (AsyncHTTPClient), config loading, around the MCPProxyCore pipeline.
+        // The proxy's I/O: HTTP server (Hummingbird), the upstream client (NIO HTTP/1.1,
+        // pooled, streaming), the issuer's endpoints (AsyncHTTPClient), config loading,
+        // around the MCPProxyCore pipeline.
         .target(
             name: "MCPProxyServer",
             dependencies: [
@@ -113,6 +115,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -158,6 +162,7 @@ let package = Package(
             dependencies: [
                 "MCPProxyServer", "MCPProxyConfig", "MCPRuntimeAPI", "KubeCore", "TestServers",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // A stand-in issuer (real keys, signed and crafted tokens) shared by test targets.

@@ -61,16 +61,22 @@ public struct MCPProxyCommand: AsyncParsableCommand {
         }
         guard let listenAddress = ListenAddress(listen), let adminAddress = ListenAddress(adminListen) else { throw ExitCode.validationFailure }
 
+        // The issuer's endpoints (metadata, JWKS, introspection, token exchange).
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.redirectConfiguration = .disallow
         clientConfiguration.decompression = .disabled
-        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1024
         clientConfiguration.timeout.connect = .seconds(5)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let upstreamClient: UpstreamClient
+        do {
+            upstreamClient = try UpstreamClient()
+        } catch {
+            throw Self.failure("cannot set up TLS for the upstream: \(error)")
+        }
 
         let state = ProxyState(config: loaded, client: client, secrets: MountedSecretFiles(), upstreamOverride: upstream, logger: logger, metrics: ProxyMetrics())
         let proxy = Application(
-            responder: ProxyResponder(state: state, client: client, audit: AuditSink()),
+            responder: ProxyResponder(state: state, upstream: upstreamClient, audit: AuditSink()),
             configuration: .init(address: .hostname(listenAddress.host, port: listenAddress.port), serverName: nil),
             logger: logger
         )
@@ -100,9 +106,11 @@ public struct MCPProxyCommand: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
+            await upstreamClient.shutdown()
             try? await client.shutdown()
             throw error
         }
+        await upstreamClient.shutdown()
         try await client.shutdown()
     }
 

@@ -89,15 +89,16 @@ final class UpstreamClient: Sendable {
         var resent = false
         while true {
             let (channel, pooled) = try await connection(target, deadline: deadline)
+            let exchange = UpstreamExchange()
             do {
                 return try await withTaskCancellationHandler {
-                    try await Self.send(head, body: body, deadline: deadline, on: channel).get()
+                    try await Self.send(exchange, head, body: body, deadline: deadline, on: channel).get()
                 } onCancel: {
-                    channel.close(promise: nil)
+                    UpstreamConnectionHandler.abandon(exchange, on: channel)
                 }
-            } catch UpstreamError.notSent where pooled {
+            } catch UpstreamError.notSent where pooled && !Task.isCancelled {
                 continue
-            } catch UpstreamError.closed where pooled && !resent && Self.idempotent.contains(method) {
+            } catch UpstreamError.closed where pooled && !resent && !Task.isCancelled && Self.idempotent.contains(method) {
                 resent = true
                 continue
             }
@@ -115,10 +116,12 @@ final class UpstreamClient: Sendable {
 
     private static let idempotent: [HTTPMethod] = [.GET, .HEAD, .OPTIONS, .DELETE, .PUT]
 
-    private static func send(_ head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline, on channel: any Channel) -> EventLoopFuture<UpstreamResponse> {
+    private static func send(
+        _ exchange: UpstreamExchange, _ head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline, on channel: any Channel
+    ) -> EventLoopFuture<UpstreamResponse> {
         channel.eventLoop.flatSubmit {
             let handler = try? channel.pipeline.syncOperations.handler(type: UpstreamConnectionHandler.self)
-            return handler?.start(head, body: body, deadline: deadline) ?? channel.eventLoop.makeFailedFuture(UpstreamError.notSent)
+            return handler?.start(exchange, head, body: body, deadline: deadline) ?? channel.eventLoop.makeFailedFuture(UpstreamError.notSent)
         }
     }
 

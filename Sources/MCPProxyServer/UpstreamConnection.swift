@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// One answer of the upstream. `complete` when the whole body arrived with the head (the
 /// usual JSON answer, sent on whole); `stream` otherwise (server-sent events), read from
@@ -54,8 +55,9 @@ final class UpstreamConnectionHandler: ChannelInboundHandler {
     private var state = State.idle
     private var context: ChannelHandlerContext?
     private var keepAlive = true
-    /// Counts exchanges, so a finished body's consumer cannot close a later exchange.
-    private var exchange = 0
+    /// The exchange in progress, so that a late cancellation or a finished body's consumer
+    /// never closes the connection under a later exchange.
+    private var exchange: UpstreamExchange?
     private var deadline: Scheduled<Void>?
     private var idleClose: Scheduled<Void>?
     private let idleTimeout: TimeAmount
@@ -74,13 +76,13 @@ final class UpstreamConnectionHandler: ChannelInboundHandler {
         self.context = nil
     }
 
-    /// Sends one request; the future has the answer's head and body. Nil when this
-    /// connection cannot take a request now (closed, or busy).
-    func start(_ head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline) -> EventLoopFuture<UpstreamResponse>? {
-        guard let context, case .idle = state, context.channel.isActive else { return nil }
+    /// Sends one request; the future has the answer's head and body. Nil when the request
+    /// was abandoned already or this connection cannot take one now (closed, or busy).
+    func start(_ exchange: UpstreamExchange, _ head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline) -> EventLoopFuture<UpstreamResponse>? {
+        guard let context, case .idle = state, context.channel.isActive, !exchange.abandoned.load(ordering: .acquiring) else { return nil }
         idleClose?.cancel()
         idleClose = nil
-        exchange += 1
+        self.exchange = exchange
         let promise = context.eventLoop.makePromise(of: UpstreamResponse.self)
         state = .awaitingHead(promise)
         keepAlive = head.isKeepAlive
@@ -136,15 +138,24 @@ final class UpstreamConnectionHandler: ChannelInboundHandler {
         fail(error is HTTPParserError ? UpstreamError.protocolViolation : UpstreamError.closed)
     }
 
-    /// The body's consumer is gone (done, or the client left): a body still arriving
-    /// leaves the connection unusable.
-    func consumerGone(exchange: Int) {
-        guard exchange == self.exchange, case .streaming = state else { return }
+    /// The requester gave up (cancelled), or the body's consumer is gone (done, or the
+    /// client left): an exchange still in progress leaves the connection unusable.
+    func abandon(_ exchange: UpstreamExchange) {
+        guard exchange === self.exchange else { return }
         fail(UpstreamError.closed)
     }
 
+    /// `abandon` on the channel's loop, from anywhere.
+    static func abandon(_ exchange: UpstreamExchange, on channel: any Channel) {
+        exchange.abandoned.store(true, ordering: .releasing)
+        channel.eventLoop.execute {
+            try? channel.pipeline.syncOperations.handler(type: UpstreamConnectionHandler.self).abandon(exchange)
+        }
+    }
+
     private func stream(_ promise: EventLoopPromise<UpstreamResponse>, _ head: HTTPResponseHead, _ collected: ByteBuffer?, context: ChannelHandlerContext) {
-        let delegate = UpstreamBodyDelegate(channel: context.channel, exchange: exchange)
+        // An exchange is always in progress while collecting; a stand-in never matches.
+        let delegate = UpstreamBodyDelegate(channel: context.channel, exchange: exchange ?? UpstreamExchange())
         let body = UpstreamBody.makeSequence(
             elementType: ByteBuffer.self, failureType: (any Error).self,
             backPressureStrategy: .init(lowWatermark: 2, highWatermark: 16), finishOnDeinit: true, delegate: delegate
@@ -156,6 +167,7 @@ final class UpstreamConnectionHandler: ChannelInboundHandler {
 
     /// The answer ended: reuse the connection, or close it when either side said so.
     private func finished(context: ChannelHandlerContext) {
+        exchange = nil
         guard keepAlive, context.channel.isActive else {
             state = .closed
             context.close(promise: nil)
@@ -171,6 +183,7 @@ final class UpstreamConnectionHandler: ChannelInboundHandler {
     private func fail(_ error: UpstreamError) {
         let previous = state
         state = .closed
+        exchange = nil
         deadline?.cancel()
         idleClose?.cancel()
         switch previous {
@@ -182,20 +195,22 @@ final class UpstreamConnectionHandler: ChannelInboundHandler {
     }
 }
 
+/// Names one request-answer exchange on a connection; abandoned (by its requester's
+/// cancellation) possibly before the connection's loop has started it.
+final class UpstreamExchange: Sendable {
+    let abandoned = Atomic<Bool>(false)
+}
+
 /// Resumes reading when the consumer wants more; tells the connection when it is gone.
 struct UpstreamBodyDelegate: NIOAsyncSequenceProducerDelegate {
     let channel: any Channel
-    let exchange: Int
+    let exchange: UpstreamExchange
 
     func produceMore() {
         _ = channel.setOption(ChannelOptions.autoRead, value: true)
     }
 
     func didTerminate() {
-        let channel = channel
-        let exchange = exchange
-        channel.eventLoop.execute {
-            try? channel.pipeline.syncOperations.handler(type: UpstreamConnectionHandler.self).consumerGone(exchange: exchange)
-        }
+        UpstreamConnectionHandler.abandon(exchange, on: channel)
     }
 }

@@ -143,6 +143,20 @@ final class CountingUpstream: Sendable {
         await upstream.stop()
     }
 
+    @Test("a cancelled call gives up its connection (the upstream may still be working on it); the next call gets another")
+    func cancelled() async throws {
+        let upstream = try await CountingUpstream()
+        let client = try UpstreamClient()
+        let waiting = Task { try await call(client, upstream, "/silent") }
+        while upstream.connections == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        waiting.cancel()
+        await #expect(throws: UpstreamError.self) { try await waiting.value }
+        #expect(try await body(try await call(client, upstream, "/mcp")) == #"{"ok":true}"#)
+        #expect(upstream.connections == 2)
+        await client.shutdown()
+        await upstream.stop()
+    }
+
     @Test("upstream URLs: scheme, host, default ports, IPv6, and the request's query after the URL's", arguments: [
         ("http://mcp.team-a.svc:8080/mcp", "mcp.team-a.svc", 8080, "mcp.team-a.svc:8080", "/mcp?x=1"),
         ("https://mcp.example.com", "mcp.example.com", 443, "mcp.example.com", "/?x=1"),

@@ -91,70 +91,80 @@ final class CountingUpstream: Sendable {
         return try await client.execute(target, method: method, query: nil, headers: [("Content-Type", "application/json")], body: ByteBuffer(string: "{}"), timeout: timeout)
     }
 
-    @Test("keep-alive: sequential calls share one connection, and a whole answer is handed over whole")
-    func reuse() async throws {
+    /// A client and a counting upstream for `test`, both stopped afterwards.
+    private func withUpstream(_ test: (UpstreamClient, CountingUpstream) async throws -> Void) async throws {
         let upstream = try await CountingUpstream()
         let client = try UpstreamClient()
-        for _ in 0..<5 {
-            let response = try await call(client, upstream, "/mcp")
-            guard case .complete(let buffer) = response.body else { Issue.record("a small answer arrived whole but was streamed"); break }
-            #expect(String(buffer: buffer) == #"{"ok":true}"#)
+        do {
+            try await test(client, upstream)
+        } catch {
+            await client.shutdown()
+            await upstream.stop()
+            throw error
         }
-        #expect(upstream.connections == 1)
         await client.shutdown()
         await upstream.stop()
+    }
+
+    @Test("keep-alive: sequential calls share one connection, and a whole answer is handed over whole")
+    func reuse() async throws {
+        try await withUpstream { client, upstream in
+            for _ in 0..<5 {
+                let response = try await call(client, upstream, "/mcp")
+                guard case .complete(let buffer) = response.body else { Issue.record("a small answer arrived whole but was streamed"); break }
+                #expect(String(buffer: buffer) == #"{"ok":true}"#)
+            }
+            #expect(upstream.connections == 1)
+        }
     }
 
     @Test("an answer with Connection: close closes that connection; the next call opens another")
     func connectionClose() async throws {
-        let upstream = try await CountingUpstream()
-        let client = try UpstreamClient()
-        #expect(try await body(try await call(client, upstream, "/close")) == #"{"ok":true}"#)
-        #expect(try await body(try await call(client, upstream, "/mcp")) == #"{"ok":true}"#)
-        #expect(upstream.connections == 2)
-        await client.shutdown()
-        await upstream.stop()
+        try await withUpstream { client, upstream in
+            let closing = try await body(try await call(client, upstream, "/close"))
+            #expect(closing == #"{"ok":true}"#)
+            let next = try await body(try await call(client, upstream, "/mcp"))
+            #expect(next == #"{"ok":true}"#)
+            #expect(upstream.connections == 2)
+        }
     }
 
     @Test("a body sent in parts is streamed part by part, and the connection serves the next call")
     func streaming() async throws {
-        let upstream = try await CountingUpstream()
-        let client = try UpstreamClient()
-        let response = try await call(client, upstream, "/events", method: .GET)
-        guard case .stream(let sequence) = response.body else { Issue.record("an answer still arriving was not streamed"); return }
-        var parts: [String] = []
-        for try await chunk in sequence { parts.append(String(buffer: chunk)) }
-        #expect(parts.joined() == "data: 1\n\ndata: 2\n\ndata: 3\n\n")
-        #expect(parts.count >= 3)
-        #expect(try await body(try await call(client, upstream, "/mcp")) == #"{"ok":true}"#)
-        #expect(upstream.connections == 1)
-        await client.shutdown()
-        await upstream.stop()
+        try await withUpstream { client, upstream in
+            let response = try await call(client, upstream, "/events", method: .GET)
+            guard case .stream(let sequence) = response.body else { Issue.record("an answer still arriving was not streamed"); return }
+            var parts: [String] = []
+            for try await chunk in sequence { parts.append(String(buffer: chunk)) }
+            #expect(parts.joined() == "data: 1\n\ndata: 2\n\ndata: 3\n\n")
+            #expect(parts.count >= 3)
+            let next = try await body(try await call(client, upstream, "/mcp"))
+            #expect(next == #"{"ok":true}"#)
+            #expect(upstream.connections == 1)
+        }
     }
 
     @Test("no answer before the deadline is a timeout, and that connection is not reused")
     func timeout() async throws {
-        let upstream = try await CountingUpstream()
-        let client = try UpstreamClient()
-        await #expect(throws: UpstreamError.timeout) { try await call(client, upstream, "/silent", timeout: .milliseconds(200)) }
-        #expect(try await body(try await call(client, upstream, "/mcp")) == #"{"ok":true}"#)
-        #expect(upstream.connections == 2)
-        await client.shutdown()
-        await upstream.stop()
+        try await withUpstream { client, upstream in
+            await #expect(throws: UpstreamError.timeout) { try await call(client, upstream, "/silent", timeout: .milliseconds(200)) }
+            let next = try await body(try await call(client, upstream, "/mcp"))
+            #expect(next == #"{"ok":true}"#)
+            #expect(upstream.connections == 2)
+        }
     }
 
     @Test("a cancelled call gives up its connection (the upstream may still be working on it); the next call gets another")
     func cancelled() async throws {
-        let upstream = try await CountingUpstream()
-        let client = try UpstreamClient()
-        let waiting = Task { try await call(client, upstream, "/silent") }
-        while upstream.connections == 0 { try await Task.sleep(for: .milliseconds(10)) }
-        waiting.cancel()
-        await #expect(throws: UpstreamError.self) { try await waiting.value }
-        #expect(try await body(try await call(client, upstream, "/mcp")) == #"{"ok":true}"#)
-        #expect(upstream.connections == 2)
-        await client.shutdown()
-        await upstream.stop()
+        try await withUpstream { client, upstream in
+            let waiting = Task { try await call(client, upstream, "/silent") }
+            while upstream.connections == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            waiting.cancel()
+            await #expect(throws: UpstreamError.self) { try await waiting.value }
+            let next = try await body(try await call(client, upstream, "/mcp"))
+            #expect(next == #"{"ok":true}"#)
+            #expect(upstream.connections == 2)
+        }
     }
 
     @Test("upstream URLs: scheme, host, default ports, IPv6, and the request's query after the URL's", arguments: [

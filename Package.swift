@@ -58,10 +58,7 @@ let package = Package(
         // authentication, JSON-RPC inspection, scopes, governance, header sanitization.
         .target(
             name: "MCPProxyCore",
-            dependencies: [
-                "MCPAuth", "MCPPolicy", "MCPProxyConfig", "MCPTokenVerification", "KubeCore",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            dependencies: ["MCPAuth", "MCPPolicy", "MCPProxyConfig", "MCPTokenVerification", "KubeCore"]
         ),
         // Canonical resource URI, effective auth, proxy config and object rendering: pure.
         .target(

@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import MCPTokenVerification
 
 /// One JSON audit line per decision. Never a token: at most a short fingerprint.
 public struct AuditRecord: Sendable, Encodable, Hashable {
@@ -24,8 +24,6 @@ public struct AuditRecord: Sendable, Encodable, Hashable {
     /// The whole SHA-256 of a token in hex: the key under which answers about it are cached.
     public static func digest(of token: String) -> String {
         let digits = Array("0123456789abcdef".utf8)
-        var token = token
-        let hash = token.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
-        return String(decoding: hash.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0f)]] }, as: UTF8.self)
+        return String(decoding: TokenDigest.sha256(of: token).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0f)]] }, as: UTF8.self)
     }
 }

@@ -14,6 +14,8 @@ struct UpstreamTarget: Sendable, Hashable {
     var path: String
     var query: String?
     var hostField: String
+    /// Which pooled connections can serve this target.
+    var connectionKey: String
 
     /// Parses an `http(s)` URL with a host; nil for anything else.
     init?(_ url: String) {
@@ -27,6 +29,7 @@ struct UpstreamTarget: Sendable, Hashable {
         query = components.percentEncodedQuery
         let bracketed = self.host.contains(":") ? "[\(self.host)]" : self.host
         hostField = components.port == nil ? bracketed : "\(bracketed):\(port)"
+        connectionKey = "\(scheme)://\(hostField)"
     }
 
     /// The request target: this path, this URL's query, then the request's query.
@@ -34,8 +37,6 @@ struct UpstreamTarget: Sendable, Hashable {
         let query = [query, extra].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "&")
         return query.isEmpty ? path : "\(path)?\(query)"
     }
-
-    var connectionKey: String { "\(tls ? "https" : "http")://\(hostField)" }
 }
 
 /// The proxy's HTTP/1.1 client for its upstream MCP server: keep-alive connections

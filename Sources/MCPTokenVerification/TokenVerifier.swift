@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import JWTKit
 import KubeCore
@@ -59,8 +58,7 @@ public struct TokenVerifier: Sendable {
     }
 
     public func verify(_ token: String, keys: VerificationKeys, now: Date) async throws(TokenRejection) -> TokenClaims {
-        var utf8 = token
-        let digest = utf8.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        let digest = TokenDigest.sha256(of: token)
         if let known = keys.remembered(digest, now: now) {
             // Verified before with these very keys: every check but the signature again.
             _ = try check(known.header, keys: keys)

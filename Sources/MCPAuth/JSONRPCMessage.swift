@@ -15,49 +15,133 @@ public enum JSONRPCMessage: Sendable, Hashable {
 
     public static let toolsCall = "tools/call"
 
-    /// Classifies a request body. Only the envelope is decoded (`method`, `id`,
-    /// `params.name`, whether `result` or `error` is present): a tool's arguments, however
-    /// large, are never parsed here.
-    public static func inspect(_ body: Data) -> JSONRPCMessage {
-        do {
-            return try JSONDecoder().decode(Envelope.self, from: body).message
+    /// Classifies a request body, read strictly (`StrictJSONReader`: duplicate members,
+    /// invalid UTF-8, lone surrogates, trailing data and the like are refused), so that every
+    /// parser an upstream may use sees the same `method`, `id` and `params.name` as the
+    /// proxy. A member of the envelope (`method`, `params.name`, ...) spelt in another case,
+    /// which case-insensitive decoders would take for it, is refused too. Only the envelope
+    /// is materialized: a tool's arguments are validated and skipped.
+    public static func inspect(_ body: some Sequence<UInt8>) -> JSONRPCMessage {
+        do throws(StrictJSONError) {
+            return try StrictJSONReader.read(body) { reader throws(StrictJSONError) in
+                switch try reader.peek() {
+                case .object:
+                    var envelope = Envelope()
+                    try reader.readObject(depth: 0) { reader, name throws(StrictJSONError) in try envelope.read(name, from: &reader) }
+                    return envelope.message
+                case .array:
+                    try reader.skipValue(depth: 0)
+                    return .batch
+                default:
+                    try reader.skipValue(depth: 0)
+                    return .invalid("a JSON-RPC message is an object")
+                }
+            }
         } catch {
-            return .invalid("the body is not JSON")
+            return .invalid(error.description)
         }
     }
 
-    /// The top level of a body, decoded as little as the classification needs.
-    private struct Envelope: Decodable {
-        var message: JSONRPCMessage
+    /// The members of the top level that classification needs, as read.
+    private struct Envelope {
+        enum Member<Value> {
+            case absent
+            case value(Value)
+            case otherType
+        }
 
-        enum Key: String, CodingKey { case method, id, params, result, error }
-        enum ParamsKey: String, CodingKey { case name }
+        var method = Member<String>.absent
+        var id = Member<JSONValue>.absent
+        var toolName = Member<String>.absent
+        var paramsIsObject = false
+        var hasResult = false
+        var ambiguous: String?
 
-        init(from decoder: any Decoder) throws {
-            guard let members = try? decoder.container(keyedBy: Key.self) else {
-                // Not an object: an array is a batch; any other JSON value is not JSON-RPC.
-                message = (try? decoder.unkeyedContainer()) != nil ? .batch : .invalid("a JSON-RPC message is an object")
-                return
+        static let members: Set<String> = ["jsonrpc", "method", "id", "params", "result", "error"]
+
+        mutating func read(_ name: String, from reader: inout StrictJSONReader) throws(StrictJSONError) {
+            switch name {
+            case "method":
+                method = try reader.peek() == .string ? .value(try reader.readString()) : .otherType
+                if case .otherType = method { try reader.skipValue(depth: 1) }
+            case "id":
+                id = try Self.id(&reader)
+            case "params":
+                guard try reader.peek() == .object else { return try reader.skipValue(depth: 1) }
+                paramsIsObject = true
+                try reader.readObject(depth: 1) { reader, name throws(StrictJSONError) in
+                    if name == "name" {
+                        toolName = try reader.peek() == .string ? .value(try reader.readString()) : .otherType
+                        if case .otherType = toolName { try reader.skipValue(depth: 2) }
+                        return
+                    }
+                    if ambiguous == nil, Self.folded(name) == "name" { ambiguous = "params.\(name)" }
+                    try reader.skipValue(depth: 2)
+                }
+            case "result", "error":
+                hasResult = true
+                try reader.skipValue(depth: 1)
+            default:
+                if ambiguous == nil, !Self.members.contains(name), Self.members.contains(Self.folded(name)) { ambiguous = name }
+                try reader.skipValue(depth: 1)
             }
-            let id = try members.decodeIfPresent(JSONValue.self, forKey: .id)
-            guard members.contains(.method) else {
-                message = members.contains(.result) || members.contains(.error) ? .response(id: id) : .invalid("neither a request nor a response")
-                return
+        }
+
+        /// MCP ids are strings or integers; null only answers a message that had none.
+        static func id(_ reader: inout StrictJSONReader) throws(StrictJSONError) -> Member<JSONValue> {
+            switch try reader.peek() {
+            case .string:
+                return .value(.string(try reader.readString()))
+            case .number:
+                let number = try reader.readNumber()
+                guard number.isInteger, let value = Int64(number.text) else { return .otherType }
+                return .value(.int(value))
+            case .null:
+                try reader.skipValue(depth: 1)
+                return .value(.null)
+            default:
+                try reader.skipValue(depth: 1)
+                return .otherType
             }
-            guard let name = try? members.decode(String.self, forKey: .method) else {
-                message = .invalid("\"method\" is not a string")
-                return
+        }
+
+        /// A member name as case-insensitive decoders compare it: ASCII letters without
+        /// case, and the two non-ASCII letters that simple case folding maps onto ASCII ones
+        /// (U+017F LATIN SMALL LETTER LONG S to `s`, U+212A KELVIN SIGN to `k`), as Go's
+        /// `encoding/json` does.
+        static func folded(_ name: String) -> String {
+            guard name.utf8.count <= 24 else { return name }
+            var folded = String.UnicodeScalarView()
+            for scalar in name.unicodeScalars {
+                switch scalar.value {
+                case 0x41...0x5A: folded.append(Unicode.Scalar(scalar.value | 0x20)!)
+                case 0x17F: folded.append("s")
+                case 0x212A: folded.append("k")
+                default: folded.append(scalar)
+                }
             }
-            guard name == toolsCall else {
-                message = .request(method: name, id: id, toolName: nil)
-                return
+            return String(folded)
+        }
+
+        var message: JSONRPCMessage {
+            if let ambiguous { return .invalid("the member \"\(ambiguous)\" differs from a JSON-RPC member only in case") }
+            let identifier: JSONValue?
+            switch id {
+            case .absent: identifier = nil
+            case .value(let value): identifier = value
+            case .otherType: return .invalid("\"id\" is neither a string nor an integer")
             }
-            let params = try? members.nestedContainer(keyedBy: ParamsKey.self, forKey: .params)
-            guard let tool = params.flatMap({ try? $0.decode(String.self, forKey: .name) }), !tool.isEmpty else {
-                message = .invalid("tools/call needs params.name")
-                return
+            switch method {
+            case .absent:
+                return hasResult ? .response(id: identifier) : .invalid("neither a request nor a response")
+            case .otherType:
+                return .invalid("\"method\" is not a string")
+            case .value(let name):
+                if identifier == .null { return .invalid("a request's \"id\" is not null") }
+                guard name == JSONRPCMessage.toolsCall else { return .request(method: name, id: identifier, toolName: nil) }
+                guard paramsIsObject, case .value(let tool) = toolName, !tool.isEmpty else { return .invalid("tools/call needs params.name") }
+                return .request(method: name, id: identifier, toolName: tool)
             }
-            message = .request(method: name, id: id, toolName: tool)
         }
     }
 

@@ -15,7 +15,7 @@ import Testing
         (#"{"jsonrpc":"2.0","id":1,"method":5}"#, .invalid("\"method\" is not a string")),
         (#"{"jsonrpc":"2.0","id":1}"#, .invalid("neither a request nor a response")),
         ("\"hello\"", .invalid("a JSON-RPC message is an object")),
-        ("{not json", .invalid("the body is not JSON")),
+        ("{not json", .invalid("the body is not JSON (at byte 1)")),
     ])
     func inspect(body: String, expected: JSONRPCMessage) {
         #expect(JSONRPCMessage.inspect(Data(body.utf8)) == expected)

@@ -4,7 +4,10 @@ import MCPProxyConfig
 
 /// Removes from a client's headers everything that must not reach the MCP server:
 /// credentials (the token header, `Authorization`, `Proxy-Authorization`, cookies), the
-/// identity and session headers a client could spoof, and hop-by-hop fields.
+/// identity and session headers a client could spoof, identity that other gateways
+/// forward (`X-Forwarded-User`, ...), hop-by-hop fields, and every name with an
+/// underscore, which CGI-style servers (WSGI, PHP, ...) fold into the dashed name
+/// (`X_MCP_Human_ID` becomes `X-MCP-Human-ID` there), as nginx and Envoy drop them too.
 public struct HeaderSanitizer: Sendable {
     private let removed: Set<String>
 
@@ -14,19 +17,48 @@ public struct HeaderSanitizer: Sendable {
         "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade", "proxy-connection", "content-length",
     ]
 
+    /// Identity that authenticating proxies (oauth2-proxy, ingress auth) hand to the
+    /// server behind them: a server built for one of them would believe a client's.
+    static let forwardedIdentity: Set<String> = [
+        "x-forwarded-user", "x-forwarded-email", "x-forwarded-groups", "x-forwarded-preferred-username", "x-forwarded-access-token",
+        "x-auth-request-user", "x-auth-request-email", "x-auth-request-groups", "x-auth-request-preferred-username",
+        "x-auth-request-access-token", "x-remote-user", "x-remote-group", "remote-user", "x-user", "x-email",
+    ]
+
     init(config: ProxyConfig) {
         let identity = config.auth.identityHeaders
         removed = Set(
             [config.auth.tokenHeader, "authorization", "proxy-authorization", "cookie",
              identity.human, identity.agent, identity.team, identity.session, config.session.headerName]
-                .map { $0.lowercased() }
-        ).union(Self.hopByHop).union(["host"])
+                .map(Self.folded)
+        ).union(Self.hopByHop).union(Self.forwardedIdentity).union(["host"])
     }
 
     func sanitize(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
-        // Fields the client lists in Connection are hop-by-hop too.
-        let listed = Set(headers.filter { $0.name.equalsIgnoringASCIICase("connection") }
-            .flatMap { $0.value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() } })
-        return headers.filter { !removed.contains($0.name.lowercased()) && !listed.contains($0.name.lowercased()) }
+        let connectionScoped = Self.connectionScoped(headers)
+        return headers.filter { header in
+            !header.name.utf8.contains(UInt8(ascii: "_")) && !removed.contains(Self.folded(header.name)) && !connectionScoped.contains(Self.folded(header.name))
+        }
+    }
+
+    /// The names, folded, that `Connection` lists: hop-by-hop for this message only
+    /// (RFC 9110 §7.6.1), on a request as on an answer.
+    public static func connectionScoped(_ headers: some Sequence<(name: String, value: String)>) -> Set<String> {
+        var names: Set<String> = []
+        for header in headers where header.name.equalsIgnoringASCIICase("connection") {
+            for name in header.value.split(separator: ",") { names.insert(folded(name.trimmingCharacters(in: .whitespaces))) }
+        }
+        return names
+    }
+
+    /// A header name as every server compares it: ASCII case folded and `_` read as `-`.
+    public static func folded(_ name: some StringProtocol) -> String {
+        String(decoding: name.utf8.map { byte in
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte | 0x20
+            case UInt8(ascii: "_"): UInt8(ascii: "-")
+            default: byte
+            }
+        }, as: UTF8.self)
     }
 }

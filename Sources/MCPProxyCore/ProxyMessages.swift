@@ -15,12 +15,19 @@ public struct InboundRequest: Sendable {
     public var bodyTooLarge: Bool
 
     public init(method: String, path: String, query: String? = nil, headers: [(name: String, value: String)] = [], body: Data? = nil, bodyTooLarge: Bool = false) {
-        self.method = method.uppercased()
+        // Methods are case-sensitive (RFC 9110 §9.1): `get` is no GET, here or upstream.
+        self.method = method
         self.path = path
         self.query = query
         self.headers = headers
         self.body = body
         self.bodyTooLarge = bodyTooLarge
+    }
+
+    /// Whether the request's framing announces a body (a non-zero `Content-Length`, or any
+    /// `Transfer-Encoding`), whether or not it was read.
+    public var declaresBody: Bool {
+        !values("Transfer-Encoding").isEmpty || values("Content-Length").contains { Int($0.trimmingCharacters(in: .whitespaces)) != 0 }
     }
 
     /// The values of a header, by case-insensitive name.

@@ -12,7 +12,8 @@ public struct PipelineResult: Sendable {
 }
 
 extension ProxyRuntime {
-    /// Decides one request: fail closed when unusable; PRM or 404 by path; Origin;
+    /// Decides one request: fail closed when unusable; PRM or 404 by path; 405 for a
+    /// method the endpoint does not answer, 400 for a body on one that carries none; Origin;
     /// authentication by mode; for POST the JSON-RPC message (413, batch and non-JSON
     /// refused); required and tool scopes (403 `insufficient_scope`); governance for
     /// `tools/call`; then the sanitized headers with identity and upstream credentials.
@@ -42,9 +43,11 @@ extension ProxyRuntime {
         ]
     }
 
-    private func decide(_ request: InboundRequest, now: Date) async -> PipelineResult {
-        var audit = AuditRecord(decision: "deny", reason: "", status: 0, policyVersion: config.policy.version, revision: config.revision)
-
+    /// The decisions that need no body: whether the proxy is usable, the path, the method,
+    /// the Origin, a CORS preflight. Nil when the request goes on; the caller reads a POST's
+    /// body only then.
+    public func decisionBeforeBody(_ request: InboundRequest) -> PipelineResult? {
+        let audit = AuditRecord(decision: "deny", reason: "", status: 0, policyVersion: config.policy.version, revision: config.revision)
         if let reason = config.unusable {
             return Self.finish(Responses.plain(503, "server_unusable", reason), "server_unusable", audit)
         }
@@ -54,6 +57,16 @@ extension ProxyRuntime {
         guard request.path == config.resource.path else {
             return PipelineResult(outcome: .respond(Responses.plain(404, "not_found", "no MCP endpoint at this path")), audit: nil)
         }
+        // A closed set of methods: a body only on POST, nothing the upstream's framing may
+        // read differently from the proxy's.
+        guard Self.endpointMethods.contains(request.method) else {
+            var response = Responses.plain(405, "method_not_allowed", "the MCP endpoint answers \(Self.endpointMethods.joined(separator: ", "))")
+            response.headers.append((name: "Allow", value: Self.endpointMethods.joined(separator: ", ")))
+            return Self.finish(response, "method_not_allowed", audit)
+        }
+        if request.method != "POST", request.declaresBody {
+            return Self.finish(Responses.plain(400, "invalid_request", "a \(request.method) request to the MCP endpoint has no body"), "body_not_allowed", audit)
+        }
         let origins = request.values("Origin")
         guard origins.count <= 1, self.origins.allows(origins.first) else {
             return Self.finish(Responses.plain(403, "origin_not_allowed", "the Origin of this request is not allowed"), "origin_not_allowed", audit)
@@ -62,11 +75,22 @@ extension ProxyRuntime {
             // A CORS preflight carries no credentials; it is answered here, never forwarded.
             return PipelineResult(outcome: .respond(preflightResponse(request)), audit: nil)
         }
+        return nil
+    }
+
+    /// What the MCP endpoint answers (Streamable HTTP): messages, the server's event
+    /// stream, the end of a session, and CORS preflights, which the proxy answers itself.
+    public static let endpointMethods = ["GET", "POST", "DELETE", "OPTIONS"]
+
+    private func decide(_ request: InboundRequest, now: Date) async -> PipelineResult {
+        if let early = decisionBeforeBody(request) { return early }
+        var audit = AuditRecord(decision: "deny", reason: "", status: 0, policyVersion: config.policy.version, revision: config.revision)
 
         // Authentication.
         var caller = CallerIdentity()
         var grantedScopes: Set<String> = []
         var callerToken: String?
+        var callerTokenExpiry: Date?
         let sessionHeader = request.values(config.session.headerName).first
         switch config.auth.mode {
         case .oauth:
@@ -76,9 +100,10 @@ extension ProxyRuntime {
             switch await authenticate(credential, now: now) {
             case .failure(let response): return Self.finish(response.0, response.1, audit)
             case .success(let claims):
-                let identity = claims.identity(teamClaims: config.auth.oauth?.teamClaims ?? [])
+                let identity = claims.identity(teamClaims: config.auth.oauth?.teamClaims ?? [], sessionClaim: config.auth.oauth?.sessionClaim)
                 caller = CallerIdentity(humanID: identity.human, agentID: identity.agent, teamID: identity.team, sessionID: identity.session ?? sessionHeader)
                 grantedScopes = claims.scopes
+                callerTokenExpiry = TokenVerifier.seconds(claims.claims["exp"]).map(Date.init(timeIntervalSince1970:))
             }
         case .header:
             let headers = config.auth.identityHeaders
@@ -150,7 +175,7 @@ extension ProxyRuntime {
         for (name, value) in [(identity.human, caller.humanID), (identity.agent, caller.agentID), (identity.team, caller.teamID), (identity.session, liveSession)] {
             if let value { headers.append((name: name, value: value)) }
         }
-        switch await upstreamCredential(session: liveSession, caller: caller, token: callerToken) {
+        switch await upstreamCredential(session: liveSession, token: callerToken, tokenExpiry: callerTokenExpiry) {
         case .failure(let error):
             return Self.finish(Responses.plain(error.status, error.code, error.reason), error.code, audit)
         case .success(let credential):
@@ -192,7 +217,7 @@ extension ProxyRuntime {
 
     /// The MCP endpoint's methods, and for a browser the headers a client may send.
     private func preflightResponse(_ request: InboundRequest) -> ProxyResponse {
-        let methods = "GET, POST, DELETE, OPTIONS"
+        let methods = Self.endpointMethods.joined(separator: ", ")
         var headers = [(name: "Allow", value: methods)]
         if !request.values("Origin").isEmpty {
             var allowed = ["Authorization", "Content-Type", "Accept", "Mcp-Session-Id", "MCP-Protocol-Version", "Last-Event-ID"]
@@ -293,7 +318,7 @@ extension ProxyRuntime {
     /// The header carrying the upstream credential, if any: a live session's own token
     /// first, else the configured secret. A configured credential that cannot be read
     /// fails the request.
-    private func upstreamCredential(session: String?, caller: CallerIdentity, token: String?) async -> Result<(name: String, value: String)?, UpstreamCredentialError> {
+    private func upstreamCredential(session: String?, token: String?, tokenExpiry: Date?) async -> Result<(name: String, value: String)?, UpstreamCredentialError> {
         if let session, let file = config.sessions.first(where: { $0.name == session })?.upstreamTokenFile {
             guard let token = secrets.contents(of: file) else { return .failure(.unavailable("the session's upstream token cannot be read")) }
             return .success(Self.credentialHeader(config.session.upstreamTokenHeader, token))
@@ -314,10 +339,7 @@ extension ProxyRuntime {
             guard let credentials = clientCredentials(settings.clientID, secretFile: settings.clientSecretFile) else {
                 return .failure(.unavailable("the token exchange client secret cannot be read"))
             }
-            // Cache key: who the call is for. Without any identity, the token itself.
-            let subject = caller.humanID == nil && caller.agentID == nil
-                ? "token:" + AuditRecord.digest(of: token) : "human:\(caller.humanID ?? "")\u{0}agent:\(caller.agentID ?? "")"
-            let request = TokenExchangeRequest(subjectToken: token, subject: subject, audience: settings.audience, scopes: settings.scopes)
+            let request = TokenExchangeRequest(subjectToken: token, subjectExpiry: tokenExpiry, audience: settings.audience, scopes: settings.scopes)
             do {
                 let exchanged = try await exchanger.exchange(request, credentials: credentials)
                 return .success(Self.credentialHeader(header, exchanged))

@@ -8,9 +8,10 @@ import NIOCore
 import NIOHTTP1
 
 /// The catch-all HTTP responder: turns a request into an `InboundRequest`, lets the
-/// pipeline decide, then answers itself or forwards to the upstream. Request bodies are
-/// read whole, up to the configured limit; answers are passed on whole when they
-/// arrived whole and streamed otherwise (server-sent events).
+/// pipeline decide, then answers itself or forwards to the upstream. Only a POST to the
+/// MCP endpoint has its body read (whole, up to the configured limit), and only once the
+/// pipeline's decisions that need no body let it through; answers are passed on whole
+/// when they arrived whole and streamed otherwise (server-sent events).
 struct ProxyResponder: HTTPResponder {
     typealias Context = BasicRequestContext
 
@@ -25,36 +26,45 @@ struct ProxyResponder: HTTPResponder {
             method: request.method.rawValue, path: request.uri.path, query: request.uri.query,
             headers: request.headers.map { (name: $0.name.rawName, value: $0.value) }
         )
-        var request = request
-        var collected: ByteBuffer?
-        if request.method == .post || request.headers[.contentLength].flatMap(Int.init).map({ $0 > 0 }) == true || request.headers[.transferEncoding] != nil {
-            do {
-                let buffer = try await request.collectBody(upTo: runtime.config.limits.maxBodyBytes)
-                collected = buffer
-                if request.method == .post, inbound.path == runtime.config.resource.path { inbound.body = Data(buffer.readableBytesView) }
-            } catch {
-                inbound.bodyTooLarge = true
+        let result: PipelineResult
+        var body: ByteBuffer?
+        if let early = runtime.decisionBeforeBody(inbound) {
+            // Refused or answered here: the body, if any, is never read (the server drains it).
+            result = early
+        } else {
+            if inbound.method == "POST" {
+                var request = request
+                do {
+                    let buffer = try await request.collectBody(upTo: runtime.config.limits.maxBodyBytes)
+                    body = buffer
+                    inbound.body = Data(buffer.readableBytesView)
+                } catch {
+                    inbound.bodyTooLarge = true
+                }
             }
+            result = await runtime.handle(inbound)
         }
-        let result = await runtime.handle(inbound)
-        if let record = result.audit { audit.write(record) }
+        var record = result.audit
         let response: Response
         switch result.outcome {
         case .respond(let answer):
             response = Self.response(answer)
-        case .forward where inbound.bodyTooLarge:
-            // A body over the limit on a request the pipeline did not read (not a POST).
-            response = Self.response(Responses.plain(413, "body_too_large", "the request body exceeds \(runtime.config.limits.maxBodyBytes) bytes"))
         case .forward(let plan):
-            response = await forward(request, plan: plan, query: inbound.query, body: collected)
+            let forwarded = await forward(request, plan: plan, query: inbound.query, body: body)
+            response = forwarded.response
+            // The status the client received, and why when the upstream did not answer.
+            record?.status = response.status.code
+            if let failure = forwarded.failure { record?.reason = failure }
         }
-        state.metrics.request(decision: result.audit?.decision ?? "none", reason: result.audit?.reason ?? "status_\(response.status.code)", duration: ContinuousClock.now - started)
+        if let record { audit.write(record) }
+        state.metrics.request(decision: record?.decision ?? "none", reason: record?.reason ?? "status_\(response.status.code)", duration: ContinuousClock.now - started)
         return response
     }
 
-    private func forward(_ request: Request, plan: ForwardPlan, query: String?, body: ByteBuffer?) async -> Response {
+    /// The upstream's answer, or the proxy's own 502/504 with the reason it gives.
+    private func forward(_ request: Request, plan: ForwardPlan, query: String?, body: ByteBuffer?) async -> (response: Response, failure: String?) {
         guard let target = upstream.target(plan.upstreamURL) else {
-            return Self.response(Responses.plain(502, "bad_gateway", "the MCP server's URL is not usable"))
+            return (Self.response(Responses.plain(502, "bad_gateway", "the MCP server's URL is not usable")), "upstream_unusable")
         }
         let answer: UpstreamResponse
         do {
@@ -62,13 +72,15 @@ struct ProxyResponder: HTTPResponder {
                 target, method: HTTPMethod(rawValue: request.method.rawValue), query: query, headers: plan.headers, body: body, timeout: .seconds(30)
             )
         } catch UpstreamError.timeout {
-            return Self.response(Responses.plain(504, "upstream_timeout", "the MCP server did not answer in time"))
+            return (Self.response(Responses.plain(504, "upstream_timeout", "the MCP server did not answer in time")), "upstream_timeout")
         } catch {
-            return Self.response(Responses.plain(502, "bad_gateway", "the MCP server cannot be reached"))
+            return (Self.response(Responses.plain(502, "bad_gateway", "the MCP server cannot be reached")), "upstream_unreachable")
         }
         var headers = HTTPFields()
-        let added = Set(plan.responseHeaders.map { $0.name.lowercased() })
-        for (name, value) in answer.head.headers where !HeaderSanitizer.hopByHop.contains(name.lowercased()) && !added.contains(name.lowercased()) {
+        // The upstream's hop-by-hop fields, those its Connection lists included, stay on its connection.
+        let dropped = HeaderSanitizer.hopByHop.union(HeaderSanitizer.connectionScoped(answer.head.headers))
+            .union(plan.responseHeaders.map { HeaderSanitizer.folded($0.name) })
+        for (name, value) in answer.head.headers where !dropped.contains(HeaderSanitizer.folded(name)) {
             if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
         }
         for header in plan.responseHeaders {
@@ -76,14 +88,12 @@ struct ProxyResponder: HTTPResponder {
         }
         let status = HTTPResponse.Status(code: Int(answer.head.status.code))
         switch answer.body {
-        case .complete where request.method == .head || status.code == 204 || status.code == 304:
-            // No body, and no framing of ours: a HEAD answer keeps the upstream's length.
-            if request.method == .head, let length = answer.head.headers.first(name: "Content-Length") { headers[.contentLength] = length }
-            return Response(status: status, headers: headers, body: ResponseBody(contentLength: nil) { writer in try await writer.finish(nil) })
+        case .complete where status.code == 204 || status.code == 304:
+            return (Response(status: status, headers: headers, body: ResponseBody(contentLength: nil) { writer in try await writer.finish(nil) }), nil)
         case .complete(let buffer):
-            return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer))
+            return (Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer)), nil)
         case .stream(let sequence):
-            return Response(status: status, headers: headers, body: ResponseBody(asyncSequence: sequence))
+            return (Response(status: status, headers: headers, body: ResponseBody(asyncSequence: sequence)), nil)
         }
     }
 

@@ -43,7 +43,7 @@ struct UpstreamTarget: Sendable, Hashable {
 /// pooled per origin, one write per request, whole answers handed over at once and
 /// streams (SSE) read as they are consumed. A request that found its pooled connection
 /// already closed is sent again on a new one; after the request was written it is
-/// retried only when its method is idempotent, so a tool call never runs twice.
+/// retried only for GET and HEAD, so a tool call never runs twice.
 final class UpstreamClient: Sendable {
     private let group: any EventLoopGroup
     private let tls: NIOSSLContext
@@ -81,10 +81,15 @@ final class UpstreamClient: Sendable {
         let deadline = NIODeadline.now() + timeout
         var fields = HTTPHeaders(headers.map { ($0.name, $0.value) })
         fields.replaceOrAdd(name: "Host", value: target.hostField)
-        if let body {
-            fields.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes))
-        } else if method == .POST || method == .PUT || method == .PATCH {
-            fields.replaceOrAdd(name: "Content-Length", value: "0")
+        // Framing is the proxy's own: a POST always says its length (NIO's encoder keeps it
+        // for POST); any other method never has a body to write, since NIO may drop the
+        // length of a method without one and the bytes would then be read as a request.
+        fields.remove(name: "Transfer-Encoding")
+        if method == .POST {
+            fields.replaceOrAdd(name: "Content-Length", value: String(body?.readableBytes ?? 0))
+        } else {
+            guard (body?.readableBytes ?? 0) == 0 else { throw UpstreamError.unframedBody }
+            fields.remove(name: "Content-Length")
         }
         let head = HTTPRequestHead(version: .http1_1, method: method, uri: target.requestURI(query: query), headers: fields)
         var resent = false
@@ -99,7 +104,7 @@ final class UpstreamClient: Sendable {
                 }
             } catch UpstreamError.notSent where pooled && !Task.isCancelled {
                 continue
-            } catch UpstreamError.closed where pooled && !resent && !Task.isCancelled && Self.idempotent.contains(method) {
+            } catch UpstreamError.closed where pooled && !resent && !Task.isCancelled && Self.resendable.contains(method) {
                 resent = true
                 continue
             }
@@ -115,7 +120,9 @@ final class UpstreamClient: Sendable {
         for channel in channels { try? await channel.close() }
     }
 
-    private static let idempotent: [HTTPMethod] = [.GET, .HEAD, .OPTIONS, .DELETE, .PUT]
+    /// Sent again on a new connection when the pooled one closed under them: requests
+    /// without a body whose repetition changes nothing (a DELETE ends a session once).
+    private static let resendable: [HTTPMethod] = [.GET, .HEAD]
 
     private static func send(
         _ exchange: UpstreamExchange, _ head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline, on channel: any Channel

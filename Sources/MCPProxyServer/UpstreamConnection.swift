@@ -29,6 +29,8 @@ enum UpstreamError: Error, Sendable, Equatable {
     case closed
     /// The upstream answered with something that is not HTTP/1.1.
     case protocolViolation
+    /// A body on a method whose framing would not carry it: never written.
+    case unframedBody
 }
 
 /// The exchange state of one upstream HTTP/1.1 connection, one request at a time: writes

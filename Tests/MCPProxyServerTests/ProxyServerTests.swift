@@ -4,6 +4,7 @@ import KubeCore
 import MCPProxyConfig
 import MCPRuntimeAPI
 import NIOCore
+import NIOPosix
 import Testing
 
 /// The mcp-proxy binary end to end on loopback, in header and none modes (oauth against
@@ -131,15 +132,34 @@ import Testing
         }
     }
 
-    @Test("an unreachable upstream is 502 with a JSON body")
+    @Test("an unreachable upstream is 502 with a JSON body, and the audit line and the metrics say so")
     func badGateway() async throws {
-        try await withProxy(mode: .none) { client, upstream, proxy in
-            upstream.stop()
-            try await Task.sleep(for: .milliseconds(200))
-            let response = try await post(client, port: proxy.port)
+        // A port that was just closed: nothing listens there.
+        let closed = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(closed.localAddress?.port)
+        try await closed.close()
+        let proxy = try ProxyProcess(config: Self.config(upstreamPort: port))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        var metrics = ""
+        do {
+            try await proxy.waitUntilHealthy(client: client)
+            let response = try await post(client, port: proxy.port, headers: [("X-MCP-Human-ID", "alice")])
             #expect(response.status == 502)
             #expect(response.body.contains("bad_gateway"))
+            let answer = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(proxy.adminPort)/metrics"), timeout: .seconds(5))
+            metrics = String(buffer: try await answer.body.collect(upTo: 1 << 20))
+        } catch {
+            proxy.stop()
+            try await client.shutdown()
+            throw error
         }
+        try await client.shutdown()
+        proxy.stop()
+        #expect(Set(metrics.split(separator: "\n")).contains(#"mcp_proxy_requests_total{decision="allow",reason="upstream_unreachable"} 1"#))
+        #expect(!metrics.contains(#"reason="allowed""#), "an outage is not counted as an answered call")
+        let lines = proxy.auditLines()
+        #expect(lines.map { $0["reason"] as? String } == ["upstream_unreachable"])
+        #expect(lines.map { $0["status"] as? Int } == [502], "the status the client received")
     }
 
     @Test("a changed config is enforced without a restart; an invalid one is refused and the last good one keeps serving")

@@ -6,29 +6,34 @@ import Testing
 
 @testable import MCPProxyServer
 
-/// A raw HTTP/1.1 upstream on 127.0.0.1 that counts its connections: `/close` answers
-/// with `Connection: close`, `/silent` never answers, `/events` sends its body in three
-/// writes, anything else answers `{"ok":true}` whole.
+/// A raw HTTP/1.1 upstream on 127.0.0.1 that counts its connections and requests:
+/// `/close` answers with `Connection: close`, `/silent` never answers, `/drop` closes the
+/// connection without an answer, `/events` sends its body in three writes, anything else
+/// answers `{"ok":true}` whole.
 final class CountingUpstream: Sendable {
     private final class Counter: Sendable {
         let value = Atomic<Int>(0)
     }
 
     private let accepted = Counter()
+    private let received = Counter()
     private let channel: any Channel
     var port: Int { channel.localAddress?.port ?? 0 }
     /// Connections accepted so far.
     var connections: Int { accepted.value.load(ordering: .relaxed) }
+    /// Requests read whole so far.
+    var requests: Int { received.value.load(ordering: .relaxed) }
 
     init() async throws {
         let accepted = accepted
+        let received = received
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { child in
                 accepted.value.add(1, ordering: .relaxed)
                 return child.eventLoop.makeCompletedFuture {
                     try child.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try child.pipeline.syncOperations.addHandler(Answer())
+                    try child.pipeline.syncOperations.addHandler(Answer(received: received))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -42,15 +47,23 @@ final class CountingUpstream: Sendable {
         typealias InboundIn = HTTPServerRequestPart
         typealias OutboundOut = HTTPServerResponsePart
         private var uri = ""
+        private let received: Counter
+
+        init(received: Counter) {
+            self.received = received
+        }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
             case .head(let head): uri = head.uri
             case .body: break
             case .end:
+                received.value.add(1, ordering: .relaxed)
                 switch uri {
                 case "/silent":
                     return
+                case "/drop":
+                    context.close(promise: nil)
                 case "/events":
                     var headers = HTTPHeaders([("Content-Type", "text/event-stream"), ("Transfer-Encoding", "chunked")])
                     headers.add(name: "Cache-Control", value: "no-cache")
@@ -88,7 +101,8 @@ final class CountingUpstream: Sendable {
 
     private func call(_ client: UpstreamClient, _ upstream: CountingUpstream, _ path: String, method: HTTPMethod = .POST, timeout: TimeAmount = .seconds(10)) async throws -> UpstreamResponse {
         let target = try #require(client.target("http://127.0.0.1:\(upstream.port)\(path)"))
-        return try await client.execute(target, method: method, query: nil, headers: [("Content-Type", "application/json")], body: ByteBuffer(string: "{}"), timeout: timeout)
+        let body = method == .POST ? ByteBuffer(string: "{}") : nil
+        return try await client.execute(target, method: method, query: nil, headers: [("Content-Type", "application/json")], body: body, timeout: timeout)
     }
 
     /// A client and a counting upstream for `test`, both stopped afterwards.
@@ -164,6 +178,29 @@ final class CountingUpstream: Sendable {
             let next = try await body(try await call(client, upstream, "/mcp"))
             #expect(next == #"{"ok":true}"#)
             #expect(upstream.connections == 2)
+        }
+    }
+
+    @Test("a body is written only with POST, whose length the encoder keeps: never on a method NIO may frame without one",
+          arguments: [HTTPMethod.GET, .HEAD, .DELETE, .OPTIONS, .TRACE, .PUT, .PATCH, .CONNECT, .RAW(value: "PROPFIND")])
+    func bodyOnlyWithPOST(method: HTTPMethod) async throws {
+        try await withUpstream { client, upstream in
+            let target = try #require(client.target("http://127.0.0.1:\(upstream.port)/mcp"))
+            let smuggled = ByteBuffer(string: "POST /mcp HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
+            await #expect(throws: UpstreamError.unframedBody) {
+                try await client.execute(target, method: method, query: nil, headers: [], body: smuggled, timeout: .seconds(10))
+            }
+            #expect(upstream.connections == 0, "nothing was sent")
+        }
+    }
+
+    @Test("a pooled connection closed under a written request: GET is sent again on a new one, POST and DELETE never are",
+          arguments: [(HTTPMethod.GET, 2), (.HEAD, 2), (.POST, 1), (.DELETE, 1)])
+    func resendOnlyWithoutEffects(method: HTTPMethod, expected: Int) async throws {
+        try await withUpstream { client, upstream in
+            _ = try await body(try await call(client, upstream, "/mcp"))
+            await #expect(throws: UpstreamError.closed) { try await call(client, upstream, "/drop", method: method) }
+            #expect(upstream.requests - 1 == expected, "the request reached the upstream \(expected) time(s)")
         }
     }
 

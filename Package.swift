@@ -38,7 +38,7 @@ let package = Package(
         // MCPServer, MCPAccessGrant, MCPAgentSession wire types, defaulting, validation: pure.
         .target(name: "MCPRuntimeAPI", dependencies: ["KubeCore"]),
         // The versioned JSON the operator renders and mcp-proxy enforces: pure.
-        .target(name: "MCPProxyConfig", dependencies: ["MCPRuntimeAPI"]),
+        .target(name: "MCPProxyConfig", dependencies: ["MCPRuntimeAPI", "KubeCore", .product(name: "Crypto", package: "swift-crypto")]),
         // Governance (grants, sessions, trust, side effects, expiry, revocation) and scope
         // checks for tools/call, evaluated from a ProxyConfig: pure, shared by the proxy.
         .target(name: "MCPPolicy", dependencies: ["MCPProxyConfig", "MCPRuntimeAPI"]),
@@ -63,10 +63,7 @@ let package = Package(
         // Canonical resource URI, effective auth, proxy config and object rendering: pure.
         .target(
             name: "MCPRuntimeRender",
-            dependencies: [
-                "KubeCore", "MCPRuntimeAPI", "MCPProxyConfig",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            dependencies: ["KubeCore", "MCPRuntimeAPI", "MCPProxyConfig"]
         ),
         // What the operator decides, without I/O: MCPServer, grant and session status.
         .target(name: "MCPReconcile", dependencies: ["KubeCore", "MCPRuntimeAPI", "MCPRuntimeRender"]),

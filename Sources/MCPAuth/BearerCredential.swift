@@ -56,9 +56,10 @@ public enum CredentialExtractor {
         value.trimmingSpaces.lowercased().hasPrefix("bearer")
     }
 
-    /// `access_token` among the query parameters, in any percent-encoding.
+    /// `access_token` among the query parameters, in any percent-encoding, with `&` or
+    /// `;` (which some servers also split on) between them.
     static func queryCarriesToken(_ query: String) -> Bool {
-        query.split(separator: "&").contains { item in
+        query.split(whereSeparator: { $0 == "&" || $0 == ";" }).contains { item in
             let name = item.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
             return (name.removingPercentEncoding ?? name).lowercased() == "access_token"
         }

@@ -23,13 +23,14 @@ public struct TokenClaims: Sendable, Hashable {
     }
 
     /// human = `sub`; agent = `azp`, else `client_id`; team = the first string among
-    /// `teamClaims`; session = `sid`.
-    public func identity(teamClaims: [String]) -> (human: String?, agent: String?, team: String?, session: String?) {
+    /// `teamClaims`; session = `sessionClaim`, when one is configured (none by default:
+    /// `sid` is the identity provider's own login session, not an agent session).
+    public func identity(teamClaims: [String], sessionClaim: String?) -> (human: String?, agent: String?, team: String?, session: String?) {
         (
             claims["sub"]?.stringValue,
             claims["azp"]?.stringValue ?? claims["client_id"]?.stringValue,
             teamClaims.lazy.compactMap { claims[$0]?.stringValue }.first,
-            claims["sid"]?.stringValue
+            sessionClaim.flatMap { claims[$0]?.stringValue }
         )
     }
 

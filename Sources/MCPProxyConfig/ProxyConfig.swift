@@ -124,6 +124,9 @@ public struct ProxyConfig: Codable, Sendable, Hashable {
         public var clockSkewSeconds: Int
         /// Claims tried in order for the caller's team.
         public var teamClaims: [String]
+        /// The claim naming the caller's agent session, when the token names it; absent:
+        /// only the session header does.
+        public var sessionClaim: String?
         public var introspection: Introspection?
 
         public init(issuer: String, audience: String, jwksURI: String?, requiredScopes: [String], scopesSupported: [String], allowedAlgorithms: [SigningAlgorithm], clockSkewSeconds: Int, teamClaims: [String], introspection: Introspection?) {

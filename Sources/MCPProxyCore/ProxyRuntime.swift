@@ -41,14 +41,15 @@ public protocol TokenExchanger: Sendable {
 public struct TokenExchangeRequest: Sendable, Hashable {
     /// The caller's token, sent as `subject_token`.
     public var subjectToken: String
-    /// Who the token is for (human and agent), the cache key beside the audience.
-    public var subject: String
+    /// When the caller's token expires (its `exp`), if it says: an exchanged token is
+    /// never used beyond it.
+    public var subjectExpiry: Date?
     public var audience: String
     public var scopes: [String]
 
-    public init(subjectToken: String, subject: String, audience: String, scopes: [String]) {
+    public init(subjectToken: String, subjectExpiry: Date?, audience: String, scopes: [String]) {
         self.subjectToken = subjectToken
-        self.subject = subject
+        self.subjectExpiry = subjectExpiry
         self.audience = audience
         self.scopes = scopes
     }

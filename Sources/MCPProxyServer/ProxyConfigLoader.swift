@@ -22,7 +22,7 @@ public enum ProxyConfigLoader {
 
     public static func decode(_ data: Data, source: String) throws(ConfigLoadError) -> ProxyConfig {
         if data.isEmpty { throw ConfigLoadError(description: "\(source): the file is empty") }
-        let config: ProxyConfig
+        var config: ProxyConfig
         do {
             config = try JSONDecoder().decode(ProxyConfig.self, from: data)
         } catch let error as DecodingError {
@@ -48,6 +48,8 @@ public enum ProxyConfigLoader {
         guard config.limits.maxBodyBytes > 0 else {
             throw ConfigLoadError(description: "\(source): limits.maxBodyBytes must be positive")
         }
+        // The revision in force is the content's, never what the document claims.
+        config.revision = config.contentRevision
         return config
     }
 

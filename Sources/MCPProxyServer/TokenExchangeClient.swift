@@ -6,8 +6,10 @@ import MCPTokenVerification
 
 /// RFC 8693 token exchange at the issuer's `token_endpoint`: the caller's access token
 /// (`subject_token`) for one issued to the upstream's `audience`, authenticated with the
-/// proxy's own client credentials. Issued tokens are cached per subject, audience and
-/// scopes until `expires_in` (less a margin, so a token is never sent as it expires).
+/// proxy's own client credentials. Issued tokens are cached per subject token (its
+/// SHA-256), audience and scopes until `expires_in` (less a margin, so a token is never
+/// sent as it expires), and never beyond the subject token's own `exp`: an exchanged
+/// token never outlives, nor stands in for, the token it was exchanged for.
 actor TokenExchangeClient: TokenExchanger {
     static let grantType = "urn:ietf:params:oauth:grant-type:token-exchange"
     static let accessTokenType = "urn:ietf:params:oauth:token-type:access_token"
@@ -29,7 +31,7 @@ actor TokenExchangeClient: TokenExchanger {
     }
 
     func exchange(_ request: TokenExchangeRequest, credentials: ClientCredentials) async throws(TokenExchangeFailure) -> String {
-        let key = [request.subject, request.audience, request.scopes.joined(separator: " "), credentials.clientID].joined(separator: "\u{0}")
+        let key = [AuditRecord.digest(of: request.subjectToken), request.audience, request.scopes.joined(separator: " "), credentials.clientID].joined(separator: "\u{0}")
         if let token = cache.value(for: key, now: Date()) { return token }
         var form = [
             ("grant_type", Self.grantType), ("subject_token", request.subjectToken), ("subject_token_type", Self.accessTokenType),
@@ -55,7 +57,15 @@ actor TokenExchangeClient: TokenExchanger {
         }
         let now = Date()
         let lifetime = TokenVerifier.seconds(response["expires_in"]) ?? defaultLifetime
-        cache.insert(token, for: key, until: now.addingTimeInterval(lifetime - margin), now: now)
+        cache.insert(token, for: key, until: Self.cachedUntil(now: now, lifetime: lifetime, margin: margin, subjectExpiry: request.subjectExpiry), now: now)
         return token
+    }
+
+    /// The end of the exchanged token's lifetime less the margin, or the subject token's
+    /// expiry if that comes first.
+    static func cachedUntil(now: Date, lifetime: TimeInterval, margin: TimeInterval, subjectExpiry: Date?) -> Date {
+        let own = now.addingTimeInterval(lifetime - margin)
+        guard let subjectExpiry else { return own }
+        return min(own, subjectExpiry)
     }
 }

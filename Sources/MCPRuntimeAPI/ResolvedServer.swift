@@ -90,6 +90,8 @@ public struct ResolvedOAuth: Sendable, Hashable {
     public var introspection: Introspection?
     public var clockSkewSeconds: Int
     public var teamClaims: [String]
+    /// The claim naming the agent session; nil: only the session header does.
+    public var sessionClaim: String? = nil
 
 }
 

@@ -20,6 +20,8 @@ public struct AuthConfig: Codable, Sendable, Hashable {
     public var clockSkewSeconds: Int?
     /// The claim naming the caller's team; default: `team_id`, then `tenant_id`, then `tid`.
     public var teamClaim: String?
+    /// The claim naming the caller's agent session; default none: the session header names it.
+    public var sessionClaim: String?
 
     public init(mode: String? = nil, issuerURL: String? = nil, audience: String? = nil, requiredScopes: [String]? = nil) {
         self.mode = mode

@@ -123,8 +123,10 @@ extension ServerResolver {
         if !(0...300).contains(skew) {
             issues.invalid(path.child("clockSkewSeconds"), "must be between 0 and 300 seconds")
         }
-        if let claim = auth.teamClaim, claim.isEmpty || claim.contains(where: \.isWhitespace) {
-            issues.invalid(path.child("teamClaim"), "\"\(claim)\" is not a claim name")
+        for (field, claim) in [("teamClaim", auth.teamClaim), ("sessionClaim", auth.sessionClaim)] {
+            if let claim, claim.isEmpty || claim.contains(where: \.isWhitespace) {
+                issues.invalid(path.child(field), "\"\(claim)\" is not a claim name")
+            }
         }
         let resolved = ResolvedOAuth(
             issuer: issuer,
@@ -135,7 +137,8 @@ extension ServerResolver {
             jwksURI: auth.jwksURI,
             introspection: introspection,
             clockSkewSeconds: skew,
-            teamClaims: auth.teamClaim.map { [$0] } ?? Defaults.teamClaims
+            teamClaims: auth.teamClaim.map { [$0] } ?? Defaults.teamClaims,
+            sessionClaim: auth.sessionClaim
         )
         return (resolved, unusableReason)
     }

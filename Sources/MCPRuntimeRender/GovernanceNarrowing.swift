@@ -25,7 +25,7 @@ public enum GovernanceNarrowing {
             session.expiresAt = earlier(session.expiresAt, now.expiresAt)
             return session
         }
-        narrowed.revision = ProxyConfigRenderer.revision(of: narrowed)
+        narrowed.revision = narrowed.contentRevision
         return narrowed
     }
 

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import KubeCore
 import MCPProxyConfig
@@ -27,6 +26,7 @@ enum ProxyConfigRenderer {
                     ProxyConfig.Introspection(clientID: $0.clientID, clientSecretFile: mounts.add($0.secret, at: "introspection/client-secret"))
                 }
             )
+            oauth?.sessionClaim = settings.sessionClaim
         }
         let isOAuth = auth.mode == .oauth
         var config = ProxyConfig(
@@ -82,7 +82,7 @@ enum ProxyConfigRenderer {
                 )
             }
         )
-        config.revision = revision(of: config)
+        config.revision = config.contentRevision
         return config
     }
 
@@ -101,14 +101,5 @@ enum ProxyConfigRenderer {
             let file = mounts.add(clientSecret, at: "token-exchange/client-secret")
             return .init(mode: .tokenExchange, header: header, tokenExchange: .init(audience: audience, scopes: scopes, clientID: clientID, clientSecretFile: file))
         }
-    }
-
-    /// `sha256:<hex>` of the canonical JSON of `config` without its revision.
-    static func revision(of config: ProxyConfig) -> String {
-        var unrevised = config
-        unrevised.revision = nil
-        // Encoding a value of plain Codable structs cannot fail.
-        let bytes = (try? KubeJSON.encode(unrevised)) ?? Data()
-        return "sha256:" + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -16,12 +16,19 @@ import Testing
         #expect(TokenClaims(claims).scopes == Set(expected))
     }
 
-    @Test("identity: sub, azp else client_id, the first team claim present, sid")
+    @Test("identity: sub, azp else client_id, the first team claim present, the configured session claim")
     func identity() {
-        let claims = TokenClaims(["sub": .string("alice"), "client_id": .string("cli"), "tenant_id": .string("t1"), "tid": .string("t2"), "sid": .string("s")])
-        let identity = claims.identity(teamClaims: ["team_id", "tenant_id", "tid"])
-        #expect(identity.human == "alice" && identity.agent == "cli" && identity.team == "t1" && identity.session == "s")
-        #expect(TokenClaims(["azp": .string("app"), "client_id": .string("cli")]).identity(teamClaims: []).agent == "app")
+        let claims = TokenClaims(["sub": .string("alice"), "client_id": .string("cli"), "tenant_id": .string("t1"), "tid": .string("t2"), "sid": .string("s"), "agent_session": .string("s1")])
+        let identity = claims.identity(teamClaims: ["team_id", "tenant_id", "tid"], sessionClaim: "agent_session")
+        #expect(identity.human == "alice" && identity.agent == "cli" && identity.team == "t1" && identity.session == "s1")
+        #expect(TokenClaims(["azp": .string("app"), "client_id": .string("cli")]).identity(teamClaims: [], sessionClaim: nil).agent == "app")
+    }
+
+    @Test("sid is the identity provider's login session: it names no agent session unless configured")
+    func sidIsNoAgentSession() {
+        let claims = TokenClaims(["sub": .string("alice"), "sid": .string("keycloak-sso-session")])
+        #expect(claims.identity(teamClaims: [], sessionClaim: nil).session == nil)
+        #expect(claims.identity(teamClaims: [], sessionClaim: "sid").session == "keycloak-sso-session")
     }
 
     @Test("audiences from a string or an array")

@@ -142,7 +142,8 @@ final class FakeExchanger: TokenExchanger {
         let asked = try #require(exchanger.asked.withLock { $0.first })
         #expect(asked.request.subjectToken == token)
         #expect(asked.request.audience == "weather-backend" && asked.request.scopes == ["forecast:read"])
-        #expect(asked.request.subject == "human:alice\u{0}agent:planner")
+        #expect(asked.request.subjectExpiry == TestIssuer.claims()["exp"].flatMap(TokenVerifier.seconds).map(Date.init(timeIntervalSince1970:)),
+                "an exchanged token is never used beyond the caller's own")
         #expect(asked.credentials == ClientCredentials(clientID: "mcp-proxy", secret: "exchange-secret"))
     }
 

@@ -61,6 +61,8 @@ import Testing
         ([(name: "Authorization", value: "Bearer")], nil, "empty bearer token"),
         ([(name: "Authorization", value: "Bearer a"), (name: "Authorization", value: "Bearer b")], nil, "more than one credential"),
         ([], "access_token=abc", "token in the query string"),
+        ([], "a=1;access_token=abc", "token in the query string"),
+        ([], "a=1&ACCESS%5Ftoken=abc", "token in the query string"),
     ] as [([(name: String, value: String)], String?, String)])
     func malformed(headers: [(name: String, value: String)], query: String?, description: String) async {
         let response = await handle(F.post(F.call("get_forecast"), headers: headers, query: query)).response

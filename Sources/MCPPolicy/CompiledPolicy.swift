@@ -14,10 +14,16 @@ public struct CompiledPolicy: Sendable {
     public struct Session: Sendable {
         var config: ProxyConfig.AgentSession
         var expiresAt: Date?
+        var createdAt: Date?
+        public var name: String { config.name }
+        /// `namespace/name`: what its activity is recorded under.
+        public var key: String { "\(config.namespace)/\(config.name)" }
     }
 
     let policy: ProxyConfig.PolicySettings
     let sessionRequired: Bool
+    let maxLifetime: TimeInterval
+    let idleTimeout: TimeInterval
     let tools: [String: ProxyConfig.Tool]
     let grants: [Grant]
     let sessions: [String: [Session]]
@@ -25,9 +31,14 @@ public struct CompiledPolicy: Sendable {
     public init(_ config: ProxyConfig) {
         policy = config.policy
         sessionRequired = config.session.required
+        maxLifetime = TimeInterval(config.session.maxLifetimeSeconds)
+        idleTimeout = TimeInterval(config.session.idleTimeoutSeconds)
         tools = Dictionary(config.tools.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         grants = config.grants.map { Grant(config: $0, expiresAt: Self.expiry($0.expiresAt)) }
-        sessions = Dictionary(grouping: config.sessions.map { Session(config: $0, expiresAt: Self.expiry($0.expiresAt)) }, by: \.config.name)
+        sessions = Dictionary(grouping: config.sessions.map {
+            // An unparsable creation time counts from the distant past: over its lifetime.
+            Session(config: $0, expiresAt: Self.expiry($0.expiresAt), createdAt: $0.createdAt.map { Syntax.parseTimestamp($0) ?? .distantPast })
+        }, by: \.config.name)
     }
 
     /// nil: never expires; `.distantPast`: unparsable, so expired.

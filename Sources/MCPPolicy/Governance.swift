@@ -7,14 +7,14 @@ extension CompiledPolicy {
     /// identity, session, tool metadata, grants (deny rules first), side effects,
     /// trust capped by the live session. Expiry is checked against `now`.
     /// In observe mode the call is allowed and the enforced outcome is recorded.
-    public func evaluate(tool name: String, caller: CallerIdentity, now: Date) -> GovernanceDecision {
-        var decision = enforce(tool: name, caller: caller, now: now)
+    public func evaluate(tool name: String, caller: CallerIdentity, now: Date, activity: SessionActivity = SessionActivity()) -> GovernanceDecision {
+        var decision = enforce(tool: name, caller: caller, now: now, activity: activity)
         decision.enforcedAllowed = decision.allowed
         if policy.mode == .observe { decision.allowed = true }
         return decision
     }
 
-    private func enforce(tool name: String, caller: CallerIdentity, now: Date) -> GovernanceDecision {
+    private func enforce(tool name: String, caller: CallerIdentity, now: Date, activity: SessionActivity) -> GovernanceDecision {
         var decision = GovernanceDecision(
             allowed: false, enforcedAllowed: false, reason: .allowed, policyVersion: policy.version,
             tool: name, session: nil, grants: [], requiredTrust: nil, effectiveTrust: nil
@@ -34,18 +34,14 @@ extension CompiledPolicy {
         guard caller.isIdentified else { return deny(.missingIdentity) }
         if sessionRequired && caller.sessionID == nil { return deny(.missingSession) }
 
-        // A session the caller names must be theirs. A named session that is revoked or
-        // expired refuses the call even where sessions are optional: fail closed.
         var live: Session?
-        if let id = caller.sessionID {
-            if let session = sessions[id]?.first(where: { Self.matches($0.config.subject, caller) }) {
-                if session.config.revoked { return deny(.sessionRevoked) }
-                if let expiry = session.expiresAt, now >= expiry { return deny(.sessionExpired) }
-                live = session
-                decision.session = session.config.name
-            } else if sessionRequired {
-                return deny(.sessionNotFound)
-            }
+        switch standing(of: caller, now: now, activity: activity) {
+        case .refused(let reason): return deny(reason)
+        case .live(let session):
+            live = session
+            decision.session = session.config.name
+        case .unknown where sessionRequired: return deny(.sessionNotFound)
+        case .unknown, .unnamed: break
         }
 
         let tool = tools[name]

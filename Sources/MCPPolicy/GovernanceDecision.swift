@@ -9,6 +9,10 @@ public enum DecisionReason: String, Sendable, Hashable, CaseIterable {
     case sessionNotFound = "session_not_found"
     case sessionRevoked = "session_revoked"
     case sessionExpired = "session_expired"
+    /// Older than `session.maxLifetimeSeconds` since its creation.
+    case sessionLifetimeExceeded = "session_lifetime_exceeded"
+    /// Unused for longer than `session.idleTimeoutSeconds`, as far as this replica saw.
+    case sessionIdle = "session_idle"
     case noMatchingGrant = "no_matching_grant"
     case grantRevoked = "grant_revoked"
     case grantExpired = "grant_expired"
@@ -23,7 +27,7 @@ public enum DecisionReason: String, Sendable, Hashable, CaseIterable {
     /// 401, everything else 403. Never `insufficient_scope`: no scope fixes these.
     public var denialStatus: Int {
         switch self {
-        case .missingIdentity, .missingSession, .sessionNotFound, .sessionRevoked, .sessionExpired: 401
+        case .missingIdentity, .missingSession, .sessionNotFound, .sessionRevoked, .sessionExpired, .sessionLifetimeExceeded, .sessionIdle: 401
         default: 403
         }
     }

@@ -309,8 +309,13 @@ public struct ProxyConfig: Codable, Sendable, Hashable {
         public var policyVersion: String?
         /// A mounted file with the token the proxy sends upstream for this session.
         public var upstreamTokenFile: String?
+        /// RFC 3339: when the session object was created, the start of its
+        /// `session.maxLifetimeSeconds`. Absent (rendered from files): the first use this
+        /// proxy saw.
+        public var createdAt: String?
 
-        public init(name: String, namespace: String, subject: Subject, consentedTrust: TrustLevel?, expiresAt: String?, revoked: Bool, policyVersion: String?, upstreamTokenFile: String?) {
+        public init(name: String, namespace: String, subject: Subject, consentedTrust: TrustLevel?, expiresAt: String?, revoked: Bool, policyVersion: String?, upstreamTokenFile: String?, createdAt: String? = nil) {
+            self.createdAt = createdAt
             self.name = name
             self.namespace = namespace
             self.subject = subject

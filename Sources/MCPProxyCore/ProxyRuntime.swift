@@ -80,13 +80,17 @@ public struct ProxyRuntime: Sendable {
     public let exchanger: (any TokenExchanger)?
     let secrets: any SecretFiles
     let sanitizer: HeaderSanitizer
+    /// When this replica saw each agent session used; handed from one config to the next.
+    public let activity: SessionActivity
 
     public init(
         config: ProxyConfig, keySource: (any KeySource)?, introspector: (any TokenIntrospector)? = nil,
-        exchanger: (any TokenExchanger)? = nil, secrets: any SecretFiles
+        exchanger: (any TokenExchanger)? = nil, secrets: any SecretFiles, activity: SessionActivity = SessionActivity()
     ) {
         self.config = config
         policy = CompiledPolicy(config)
+        activity.retain(only: policy.sessionKeys)
+        self.activity = activity
         origins = OriginPolicy(allowedOrigins: config.auth.allowedOrigins)
         metadataDocument = ProtectedResourceMetadata.document(for: config)
         if let oauth = config.auth.oauth {

@@ -141,6 +141,23 @@ extension ProxyRuntime {
         }
         let tool: String? = if case .request(JSONRPCMessage.toolsCall, _, let name)? = message { name } else { nil }
 
+        // The agent session the caller names, on every request whatever its method: one
+        // that is revoked, expired, past its lifetime or idle refuses them all.
+        var session: CompiledPolicy.Session?
+        if config.auth.mode != .none {
+            switch policy.standing(of: caller, now: now, activity: activity) {
+            case .refused(let reason) where config.policy.mode == .observe:
+                audit.decision = "observe"
+                audit.reason = reason.rawValue
+            case .refused(let reason):
+                return Self.finish(governanceRefusal(reason, id: message?.id), reason.rawValue, audit)
+            case .live(let live):
+                session = live
+            case .unknown, .unnamed:
+                break
+            }
+        }
+
         // Scopes: the server's required scopes for every request, a tool's for its calls.
         if let scopes, case .insufficient(let missing, let challenge) = scopes.check(granted: grantedScopes, tool: tool) {
             let response = Responses.oauthError(
@@ -151,23 +168,17 @@ extension ProxyRuntime {
         }
 
         // Governance, for tools/call, where there is an identity to govern.
-        var liveSession: String?
+        var liveSession = session?.name
         if let tool, config.auth.mode != .none {
-            let decision = policy.evaluate(tool: tool, caller: caller, now: now)
+            let decision = policy.evaluate(tool: tool, caller: caller, now: now, activity: activity)
             audit.reason = decision.reason.rawValue
             if !decision.allowed {
-                let challenge = decision.status == 401 && config.auth.mode == .oauth
-                    ? BearerChallenge(resourceMetadata: config.resource.metadataURL, scope: config.auth.oauth?.requiredScopes ?? []) : nil
-                let response = Responses.jsonRPCError(
-                    decision.status, id: message?.id, code: -32001, message: "refused by policy: \(decision.reason.rawValue)",
-                    data: ["reason": .string(decision.reason.rawValue), "policyVersion": .string(decision.policyVersion)],
-                    challenge: challenge
-                )
-                return Self.finish(response, decision.reason.rawValue, audit)
+                return Self.finish(governanceRefusal(decision.reason, id: message?.id), decision.reason.rawValue, audit)
             }
             if !decision.enforcedAllowed { audit.decision = "observe" }
             liveSession = decision.session
         }
+        if let session { activity.used(session.key, at: now) }
 
         // Forward: sanitized headers, the resolved identity, the upstream credential.
         var headers = sanitizer.sanitize(request.headers)
@@ -188,6 +199,18 @@ extension ProxyRuntime {
         if audit.reason.isEmpty { audit.reason = "allowed" }
         audit.status = 200
         return PipelineResult(outcome: .forward(ForwardPlan(upstreamURL: config.upstream.url, headers: headers, responseHeaders: [])), audit: audit)
+    }
+
+    /// A governance refusal as a JSON-RPC error with the request's id and the reason; a
+    /// 401 in oauth mode carries a challenge without an error (no token fixes it).
+    private func governanceRefusal(_ reason: DecisionReason, id: JSONValue?) -> ProxyResponse {
+        let challenge = reason.denialStatus == 401 && config.auth.mode == .oauth
+            ? BearerChallenge(resourceMetadata: config.resource.metadataURL, scope: config.auth.oauth?.requiredScopes ?? []) : nil
+        return Responses.jsonRPCError(
+            reason.denialStatus, id: id, code: -32001, message: "refused by policy: \(reason.rawValue)",
+            data: ["reason": .string(reason.rawValue), "policyVersion": .string(config.policy.version)],
+            challenge: challenge
+        )
     }
 
     private static func finish(_ response: ProxyResponse, _ reason: String, _ audit: AuditRecord) -> PipelineResult {

@@ -37,7 +37,7 @@ final class ProxyState: Sendable {
            previous.config.auth.oauth?.allowedAlgorithms == config.auth.oauth?.allowedAlgorithms {
             next = ProxyRuntime(
                 config: Self.overridden(config, upstreamOverride), keySource: previous.keySource,
-                introspector: previous.introspector, exchanger: previous.exchanger, secrets: secrets
+                introspector: previous.introspector, exchanger: previous.exchanger, secrets: secrets, activity: previous.activity
             )
         } else {
             next = Self.runtime(config, client: client, secrets: secrets, upstreamOverride: upstreamOverride, logger: logger, metrics: metrics)

@@ -56,6 +56,8 @@ public struct ResolvedAgentSession: Sendable, Hashable {
     public var revoked: Bool
     public var upstreamToken: SecretRef?
     public var policyVersion: String?
+    /// `metadata.creationTimestamp`, set by the API server.
+    public var createdAt: Date? = nil
 }
 
 /// The outcome of resolving a grant or a session.
@@ -131,7 +133,8 @@ extension MCPAgentSession {
         let session = ResolvedAgentSession(
             name: checker.name, namespace: checker.namespace, server: server, subject: subject,
             consentedTrust: trust, expiresAt: expiresAt, revoked: spec.revoked ?? false,
-            upstreamToken: token, policyVersion: spec.policyVersion
+            upstreamToken: token, policyVersion: spec.policyVersion,
+            createdAt: metadata.creationTimestamp.flatMap(Syntax.parseTimestamp)
         )
         return BindingResolution(value: session, issues: checker.issues.items)
     }

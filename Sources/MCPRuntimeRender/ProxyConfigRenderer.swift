@@ -78,7 +78,7 @@ enum ProxyConfigRenderer {
                     consentedTrust: session.consentedTrust,
                     expiresAt: session.expiresAt.map(Syntax.formatTimestamp),
                     revoked: session.revoked, policyVersion: session.policyVersion,
-                    upstreamTokenFile: tokenFile
+                    upstreamTokenFile: tokenFile, createdAt: session.createdAt.map(Syntax.formatTimestamp)
                 )
             }
         )

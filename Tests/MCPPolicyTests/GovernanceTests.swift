@@ -74,7 +74,16 @@ enum PolicyFixture {
         var caller: CallerIdentity
         var reason: DecisionReason
         var status: Int
+        /// What this replica saw of the sessions.
+        var activity = SessionActivity()
         var testDescription: String { name }
+    }
+
+    /// Activity in which session `team-a/s1` was last used two hours before `F.now`.
+    static func usedTwoHoursAgo() -> SessionActivity {
+        let activity = SessionActivity()
+        activity.used("team-a/s1", at: F.now.addingTimeInterval(-7200))
+        return activity
     }
 
     static let alice = CallerIdentity(humanID: "alice", agentID: "planner", teamID: "team-a")
@@ -109,13 +118,20 @@ enum PolicyFixture {
         Case(name: "grant without trust", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), maxTrust: nil)]), tool: "read_tool", caller: alice, reason: .grantWithoutTrust, status: 403),
         Case(name: "trust below the tool's", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), maxTrust: .low)]), tool: "write_tool", caller: alice, reason: .trustTooLow, status: 403),
         Case(name: "a rule raises the required trust", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), rules: [.init(name: "read_tool", decision: .allow, requiredTrust: .high)])]), tool: "read_tool", caller: alice, reason: .trustTooLow, status: 403),
+        Case(name: "session past its lifetime", policy: F.policy(grants: [aliceGrant], sessions: [{
+            var session = F.session("s1", F.subject(human: "alice"))
+            session.createdAt = "2020-01-01T00:00:00Z"
+            return session
+        }()]), tool: "read_tool", caller: CallerIdentity(humanID: "alice", sessionID: "s1"), reason: .sessionLifetimeExceeded, status: 401),
+        Case(name: "idle session", policy: F.policy(grants: [aliceGrant], sessions: [F.session("s1", F.subject(human: "alice"))]), tool: "read_tool",
+             caller: CallerIdentity(humanID: "alice", sessionID: "s1"), reason: .sessionIdle, status: 401, activity: usedTwoHoursAgo()),
         Case(name: "the session's consent caps trust", policy: F.policy(grants: [aliceGrant], sessions: [F.session("s1", F.subject(human: "alice"), trust: .low)]), tool: "write_tool",
              caller: CallerIdentity(humanID: "alice", sessionID: "s1"), reason: .trustTooLow, status: 403),
     ]
 
     @Test("each denial has its reason and status", arguments: denials)
     func denial(_ rule: Case) {
-        let decision = rule.policy.evaluate(tool: rule.tool, caller: rule.caller, now: F.now)
+        let decision = rule.policy.evaluate(tool: rule.tool, caller: rule.caller, now: F.now, activity: rule.activity)
         #expect(!decision.allowed)
         #expect(decision.reason == rule.reason)
         #expect(decision.status == rule.status)

@@ -189,6 +189,15 @@ import Testing
         #expect(config.grants.first?.toolRules == [ProxyConfig.ToolRule(name: "get_forecast", decision: .deny, requiredTrust: nil)])
     }
 
+    @Test("a session's creation time is rendered, the start of its maximum lifetime")
+    func sessionCreation() throws {
+        var metadata = ObjectMeta(name: "s1", namespace: "team-a")
+        metadata.creationTimestamp = "2026-11-30T08:00:00Z"
+        let session = MCPAgentSession(metadata: metadata, spec: MCPAgentSessionSpec(serverRef: ServerReference(name: "weather"), subject: SubjectRef(humanID: "alice")))
+        let plan = RenderPlan.make(servers: [Self.server()], grants: [], sessions: [session])
+        #expect(plan.rendered.first?.proxyConfig.sessions.first?.createdAt == "2026-11-30T08:00:00Z")
+    }
+
     @Test("session upstream tokens come only from the server's namespace")
     func crossNamespaceSessionSecret() throws {
         var spec = MCPAgentSessionSpec(serverRef: ServerReference(name: "weather", namespace: "team-a"), subject: SubjectRef(humanID: "alice"))

@@ -197,12 +197,44 @@ public struct ProxyConfig: Codable, Sendable, Hashable {
         }
     }
 
+    /// What one client connection may take of the proxy. Each field may be absent (a config
+    /// of an earlier renderer): it then has its default.
     public struct Limits: Codable, Sendable, Hashable {
         /// Larger request bodies are refused with 413.
         public var maxBodyBytes: Int
+        /// A request head (request line and header fields) not complete this long after the
+        /// connection opened or its first byte arrived closes the connection.
+        public var requestHeadTimeoutSeconds: Int
+        /// A request body not complete this long after its head closes the connection.
+        public var bodyTimeoutSeconds: Int
+        /// A kept-alive connection with no new request for this long is closed.
+        public var keepAliveIdleSeconds: Int
+        /// The request head's header fields, names and values together, at most (431 above; read at start).
+        public var maxHeaderBytes: Int
+        /// Header fields per request, at most (read at start).
+        public var maxHeaderCount: Int
 
-        public init(maxBodyBytes: Int) {
+        public static let defaults = Limits(maxBodyBytes: 1 << 20)
+
+        public init(maxBodyBytes: Int, requestHeadTimeoutSeconds: Int = 30, bodyTimeoutSeconds: Int = 60, keepAliveIdleSeconds: Int = 60,
+                    maxHeaderBytes: Int = 32 * 1024, maxHeaderCount: Int = 100) {
             self.maxBodyBytes = maxBodyBytes
+            self.requestHeadTimeoutSeconds = requestHeadTimeoutSeconds
+            self.bodyTimeoutSeconds = bodyTimeoutSeconds
+            self.keepAliveIdleSeconds = keepAliveIdleSeconds
+            self.maxHeaderBytes = maxHeaderBytes
+            self.maxHeaderCount = maxHeaderCount
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let defaults = Self.defaults
+            maxBodyBytes = try container.decode(Int.self, forKey: .maxBodyBytes)
+            requestHeadTimeoutSeconds = try container.decodeIfPresent(Int.self, forKey: .requestHeadTimeoutSeconds) ?? defaults.requestHeadTimeoutSeconds
+            bodyTimeoutSeconds = try container.decodeIfPresent(Int.self, forKey: .bodyTimeoutSeconds) ?? defaults.bodyTimeoutSeconds
+            keepAliveIdleSeconds = try container.decodeIfPresent(Int.self, forKey: .keepAliveIdleSeconds) ?? defaults.keepAliveIdleSeconds
+            maxHeaderBytes = try container.decodeIfPresent(Int.self, forKey: .maxHeaderBytes) ?? defaults.maxHeaderBytes
+            maxHeaderCount = try container.decodeIfPresent(Int.self, forKey: .maxHeaderCount) ?? defaults.maxHeaderCount
         }
     }
 

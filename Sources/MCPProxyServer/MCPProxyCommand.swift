@@ -3,6 +3,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import KubeClient
 import Logging
 import MCPProxyConfig
@@ -77,6 +78,7 @@ public struct MCPProxyCommand: AsyncParsableCommand {
         let state = ProxyState(config: loaded, client: client, secrets: MountedSecretFiles(), upstreamOverride: upstream, logger: logger, metrics: ProxyMetrics())
         let proxy = Application(
             responder: ProxyResponder(state: state, upstream: upstreamClient, audit: AuditSink()),
+            server: Self.server(limits: loaded.limits, state: state),
             configuration: .init(address: .hostname(listenAddress.host, port: listenAddress.port), serverName: nil),
             logger: logger
         )
@@ -112,6 +114,18 @@ public struct MCPProxyCommand: AsyncParsableCommand {
         }
         await upstreamClient.shutdown()
         try await client.shutdown()
+    }
+
+    /// HTTP/1.1 with the config's header limits (read at start) and, per connection, the
+    /// deadlines of the config in force when it opened.
+    static func server(limits: ProxyConfig.Limits, state: ProxyState) -> HTTPServerBuilder {
+        let decoder = HTTP1Channel.Configuration.DecoderConfiguration(
+            maxHeaderFieldSize: limits.maxHeaderBytes, maxHeaderListSize: limits.maxHeaderBytes, maxHeaderFieldCount: limits.maxHeaderCount
+        )
+        return .http1(configuration: .init(
+            additionalChannelHandlers: [ConnectionDeadlines(timeouts: .init(state.runtime.config.limits))],
+            httpDecoderConfiguration: decoder
+        ))
     }
 
     static func configMapName(_ text: String) -> (String, String)? {

@@ -45,8 +45,13 @@ public enum ProxyConfigLoader {
         guard let upstream = URL(string: config.upstream.url), ["http", "https"].contains(upstream.scheme ?? "") else {
             throw ConfigLoadError(description: "\(source): upstream.url \"\(config.upstream.url)\" is not an http(s) URL")
         }
-        guard config.limits.maxBodyBytes > 0 else {
-            throw ConfigLoadError(description: "\(source): limits.maxBodyBytes must be positive")
+        let limits = config.limits
+        for (name, value) in [
+            ("maxBodyBytes", limits.maxBodyBytes), ("requestHeadTimeoutSeconds", limits.requestHeadTimeoutSeconds),
+            ("bodyTimeoutSeconds", limits.bodyTimeoutSeconds), ("keepAliveIdleSeconds", limits.keepAliveIdleSeconds),
+            ("maxHeaderBytes", limits.maxHeaderBytes), ("maxHeaderCount", limits.maxHeaderCount),
+        ] where value <= 0 {
+            throw ConfigLoadError(description: "\(source): limits.\(name) must be positive")
         }
         // The revision in force is the content's, never what the document claims.
         config.revision = config.contentRevision

@@ -88,9 +88,9 @@ class Upstream:
         self.server.server_close()
 
 
-def start(directory):
+def start(directory, edit=None):
     upstream = Upstream()
-    proxy = Proxy(directory, "unused", upstream.port, manifest=MANIFEST)
+    proxy = Proxy(directory, "unused", upstream.port, manifest=MANIFEST, edit=edit)
     return upstream, proxy
 
 

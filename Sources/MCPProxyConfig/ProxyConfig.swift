@@ -125,8 +125,11 @@ public struct ProxyConfig: Codable, Sendable, Hashable {
         /// Claims tried in order for the caller's team.
         public var teamClaims: [String]
         public var introspection: Introspection?
+        /// When true, a JWT's `typ` must be `at+jwt` or `application/at+jwt` (RFC 9068 §4).
+        /// Absent: false (many identity providers send `JWT`).
+        public var requireAccessTokenType: Bool?
 
-        public init(issuer: String, audience: String, jwksURI: String?, requiredScopes: [String], scopesSupported: [String], allowedAlgorithms: [SigningAlgorithm], clockSkewSeconds: Int, teamClaims: [String], introspection: Introspection?) {
+        public init(issuer: String, audience: String, jwksURI: String?, requiredScopes: [String], scopesSupported: [String], allowedAlgorithms: [SigningAlgorithm], clockSkewSeconds: Int, teamClaims: [String], introspection: Introspection?, requireAccessTokenType: Bool? = nil) {
             self.issuer = issuer
             self.audience = audience
             self.jwksURI = jwksURI
@@ -136,6 +139,7 @@ public struct ProxyConfig: Codable, Sendable, Hashable {
             self.clockSkewSeconds = clockSkewSeconds
             self.teamClaims = teamClaims
             self.introspection = introspection
+            self.requireAccessTokenType = requireAccessTokenType
         }
     }
 

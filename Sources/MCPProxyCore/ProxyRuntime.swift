@@ -90,7 +90,10 @@ public struct ProxyRuntime: Sendable {
         metadataDocument = ProtectedResourceMetadata.document(for: config)
         if let oauth = config.auth.oauth {
             scopes = ScopePolicy(oauth: oauth, tools: config.tools)
-            verifier = TokenVerifier(issuer: oauth.issuer, audience: oauth.audience, algorithms: oauth.allowedAlgorithms, clockSkewSeconds: oauth.clockSkewSeconds)
+            verifier = TokenVerifier(
+                issuer: oauth.issuer, audience: oauth.audience, algorithms: oauth.allowedAlgorithms, clockSkewSeconds: oauth.clockSkewSeconds,
+                requireAccessTokenType: oauth.requireAccessTokenType ?? false
+            )
         } else {
             scopes = nil
             verifier = nil

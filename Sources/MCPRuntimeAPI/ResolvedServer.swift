@@ -90,6 +90,9 @@ public struct ResolvedOAuth: Sendable, Hashable {
     public var introspection: Introspection?
     public var clockSkewSeconds: Int
     public var teamClaims: [String]
+    public var requireAccessTokenType: Bool = false
+    /// nil: the proxy's default.
+    public var issuerMaxStalenessSeconds: Int?
 
 }
 

@@ -82,7 +82,7 @@ public struct TokenVerifier: Sendable {
         if let known = keys.remembered(digest, now: now) {
             // Verified before with these very keys: every check but the signature again.
             _ = try check(known.header, keys: keys)
-            try check(known.claims, requireIssuer: true, requireExpiry: true, now: now)
+            try check(known.claims, jwt: true, now: now)
             return known.claims
         }
         let header = try Self.header(of: token)
@@ -95,7 +95,7 @@ public struct TokenVerifier: Sendable {
             throw .badSignature
         }
         let claims = TokenClaims(payload.claims)
-        try check(claims, requireIssuer: true, requireExpiry: true, now: now)
+        try check(claims, jwt: true, now: now)
         if let expiry = Self.seconds(claims.claims["exp"]) {
             keys.remember(.init(header: header, claims: claims), digest: digest, until: Date(timeIntervalSince1970: expiry + clockSkew), now: now)
         }
@@ -124,7 +124,7 @@ public struct TokenVerifier: Sendable {
     public func verify(introspection response: [String: JSONValue], now: Date) throws(TokenRejection) -> TokenClaims {
         guard response["active"] == .bool(true) else { throw .inactive }
         let claims = TokenClaims(response)
-        try check(claims, requireIssuer: false, requireExpiry: false, now: now)
+        try check(claims, jwt: false, now: now)
         return claims
     }
 
@@ -138,22 +138,23 @@ public struct TokenVerifier: Sendable {
     /// `null` is not a number; in an introspection answer it counts as absent.
     static let timeClaims = ["exp", "nbf", "iat"]
 
-    /// The claim rules shared by JWTs and introspection responses.
-    private func check(_ claims: TokenClaims, requireIssuer: Bool, requireExpiry: Bool, now: Date) throws(TokenRejection) {
+    /// The claim rules shared by JWTs and introspection responses; a JWT must have `iss`
+    /// and `exp`, an introspection answer need not (RFC 7662), and there `null` is absent.
+    private func check(_ claims: TokenClaims, jwt: Bool, now: Date) throws(TokenRejection) {
         for name in Self.timeClaims {
-            guard let value = claims.claims[name], requireIssuer || value != .null else { continue }
+            guard let value = claims.claims[name], jwt || value != .null else { continue }
             guard Self.seconds(value) != nil else {
                 if name == "exp", value == .null { throw .missingExpiry }
                 throw .notANumber(name)
             }
         }
         let iss = claims.claims["iss"]
-        if requireIssuer || iss != nil, iss?.stringValue != issuer { throw .wrongIssuer }
+        if jwt || iss != nil, iss?.stringValue != issuer { throw .wrongIssuer }
         guard claims.audiences.contains(audience) else { throw .wrongAudience }
         let instant = now.timeIntervalSince1970
         if let expiry = Self.seconds(claims.claims["exp"]) {
             guard instant <= expiry + clockSkew else { throw .expired }
-        } else if requireExpiry || claims.claims["exp"].map({ $0 != .null }) == true {
+        } else if jwt {
             throw .missingExpiry
         }
         if let notBefore = Self.seconds(claims.claims["nbf"]), instant + clockSkew < notBefore { throw .notYetValid }

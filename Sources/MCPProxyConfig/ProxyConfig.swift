@@ -128,8 +128,13 @@ public struct ProxyConfig: Codable, Sendable, Hashable {
         /// only the session header does.
         public var sessionClaim: String?
         public var introspection: Introspection?
+        /// When true, a JWT's `typ` must be `at+jwt` or `application/at+jwt` (RFC 9068 §4).
+        /// Absent: false (many identity providers send `JWT`).
+        public var requireAccessTokenType: Bool?
+        /// How the issuer's keys and metadata are cached; absent: the defaults.
+        public var issuerCache: IssuerCache?
 
-        public init(issuer: String, audience: String, jwksURI: String?, requiredScopes: [String], scopesSupported: [String], allowedAlgorithms: [SigningAlgorithm], clockSkewSeconds: Int, teamClaims: [String], introspection: Introspection?) {
+        public init(issuer: String, audience: String, jwksURI: String?, requiredScopes: [String], scopesSupported: [String], allowedAlgorithms: [SigningAlgorithm], clockSkewSeconds: Int, teamClaims: [String], introspection: Introspection?, requireAccessTokenType: Bool? = nil, issuerCache: IssuerCache? = nil) {
             self.issuer = issuer
             self.audience = audience
             self.jwksURI = jwksURI
@@ -139,6 +144,63 @@ public struct ProxyConfig: Codable, Sendable, Hashable {
             self.clockSkewSeconds = clockSkewSeconds
             self.teamClaims = teamClaims
             self.introspection = introspection
+            self.requireAccessTokenType = requireAccessTokenType
+            self.issuerCache = issuerCache
+        }
+
+        /// The cache settings in force: `issuerCache` with every absent member defaulted.
+        public var cache: IssuerCache { issuerCache ?? IssuerCache() }
+    }
+
+    /// How long the issuer's JWKS and metadata are used and when they are fetched again.
+    /// Stale-while-revalidate: a request never waits for a fetch while keys are usable;
+    /// fetches run in the background, single-flight, at most one per `minFetchIntervalSeconds`.
+    /// Each member may be absent in the JSON: its default then applies.
+    public struct IssuerCache: Codable, Sendable, Hashable {
+        public static let defaultRefreshSeconds = 300
+        public static let defaultMaxStalenessSeconds = 86_400
+        public static let defaultMinFetchIntervalSeconds = 10
+        public static let defaultFetchWaitMilliseconds = 2_000
+
+        /// Keys and metadata older than this are fetched again, in the background.
+        public var refreshSeconds: Int
+        /// Keys and metadata older than this are no longer used (the issuer has been
+        /// unreachable that long): requests are 503 until a fetch succeeds (fail closed).
+        public var maxStalenessSeconds: Int
+        /// At most one fetch per this interval, whatever asks (refresh, unknown `kid`, readiness).
+        public var minFetchIntervalSeconds: Int
+        /// How long a request waits for a fetch it needs (an unknown `kid`, or no usable keys).
+        public var fetchWaitMilliseconds: Int
+
+        public init(
+            refreshSeconds: Int = defaultRefreshSeconds, maxStalenessSeconds: Int = defaultMaxStalenessSeconds,
+            minFetchIntervalSeconds: Int = defaultMinFetchIntervalSeconds, fetchWaitMilliseconds: Int = defaultFetchWaitMilliseconds
+        ) {
+            self.refreshSeconds = refreshSeconds
+            self.maxStalenessSeconds = maxStalenessSeconds
+            self.minFetchIntervalSeconds = minFetchIntervalSeconds
+            self.fetchWaitMilliseconds = fetchWaitMilliseconds
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case refreshSeconds, maxStalenessSeconds, minFetchIntervalSeconds, fetchWaitMilliseconds
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            refreshSeconds = try container.decodeIfPresent(Int.self, forKey: .refreshSeconds) ?? Self.defaultRefreshSeconds
+            maxStalenessSeconds = try container.decodeIfPresent(Int.self, forKey: .maxStalenessSeconds) ?? Self.defaultMaxStalenessSeconds
+            minFetchIntervalSeconds = try container.decodeIfPresent(Int.self, forKey: .minFetchIntervalSeconds) ?? Self.defaultMinFetchIntervalSeconds
+            fetchWaitMilliseconds = try container.decodeIfPresent(Int.self, forKey: .fetchWaitMilliseconds) ?? Self.defaultFetchWaitMilliseconds
+        }
+
+        /// Why these settings cannot be used, or nil.
+        public var problem: String? {
+            if refreshSeconds < 1 { return "refreshSeconds must be at least 1" }
+            if maxStalenessSeconds < refreshSeconds { return "maxStalenessSeconds must be at least refreshSeconds" }
+            if minFetchIntervalSeconds < 1 { return "minFetchIntervalSeconds must be at least 1" }
+            if !(0...30_000).contains(fetchWaitMilliseconds) { return "fetchWaitMilliseconds must be between 0 and 30000" }
+            return nil
         }
     }
 

@@ -7,9 +7,29 @@ import MCPTokenVerification
 
 /// Where the issuer's verification keys come from (the JWKS, fetched and cached by the
 /// server layer). `refresh` asks for a fresh fetch, which implementations rate-limit and
-/// run single-flight; it is used once when a token names an unknown `kid`.
+/// run single-flight; it is used once when a token names an unknown `kid`. Implementations
+/// answer from usable keys without waiting for a fetch, and wait only a bounded time when
+/// they must (no usable keys, or `refresh`); with no usable keys they throw (503).
 public protocol KeySource: Sendable {
     func keys(refresh: Bool) async throws -> VerificationKeys
+    /// Whether keys can be served now (for `/readyz`); asks for a fetch, without
+    /// waiting for it, when none are usable or they are due for a refresh.
+    func availability() async -> KeyAvailability
+}
+
+extension KeySource {
+    public func availability() async -> KeyAvailability { KeyAvailability(usable: true, detail: "keys from a fixed source") }
+}
+
+/// Whether a key source can verify tokens now, and why not (safe to show on `/readyz`).
+public struct KeyAvailability: Sendable, Hashable {
+    public var usable: Bool
+    public var detail: String
+
+    public init(usable: Bool, detail: String) {
+        self.usable = usable
+        self.detail = detail
+    }
 }
 
 /// The proxy's own client credentials at the authorization server (introspection, token
@@ -95,7 +115,10 @@ public struct ProxyRuntime: Sendable {
         metadataDocument = ProtectedResourceMetadata.document(for: config)
         if let oauth = config.auth.oauth {
             scopes = ScopePolicy(oauth: oauth, tools: config.tools)
-            verifier = TokenVerifier(issuer: oauth.issuer, audience: oauth.audience, algorithms: oauth.allowedAlgorithms, clockSkewSeconds: oauth.clockSkewSeconds)
+            verifier = TokenVerifier(
+                issuer: oauth.issuer, audience: oauth.audience, algorithms: oauth.allowedAlgorithms, clockSkewSeconds: oauth.clockSkewSeconds,
+                requireAccessTokenType: oauth.requireAccessTokenType ?? false
+            )
         } else {
             scopes = nil
             verifier = nil

@@ -5,58 +5,31 @@ import MCPAuth
 import NIOCore
 
 /// The issuer's RFC 8414 / OpenID Connect metadata, found in the MCP spec's discovery
-/// order with its `issuer` checked character for character, and cached for `maxAge`.
+/// order with its `issuer` checked character for character, and cached stale-while-
+/// revalidate (`RevalidatingCache`: refreshed in the background, served while the issuer
+/// is unreachable up to the maximum staleness, fetched at most once per interval).
 /// Shared by the JWKS source (`jwks_uri`), introspection (`introspection_endpoint`) and
-/// token exchange (`token_endpoint`). A failed discovery is not retried for
-/// `retryInterval`, so an unreachable issuer is not asked on every request.
-actor AuthorizationServerMetadata {
+/// token exchange (`token_endpoint`).
+final class AuthorizationServerMetadata: Sendable {
     let issuer: String
-    private let http: IssuerHTTP
-    private let maxAge: TimeInterval
-    private let retryInterval: TimeInterval
-    private var cached: (document: [String: JSONValue], fetched: Date)?
-    private var lastFailure: (error: IssuerError, at: Date)?
-    private var inFlight: Task<[String: JSONValue], any Error>?
+    private let cache: RevalidatingCache<[String: JSONValue]>
 
-    init(issuer: String, http: IssuerHTTP, maxAge: TimeInterval = 300, retryInterval: TimeInterval = 10) {
+    init(issuer: String, http: IssuerHTTP, policy: RevalidatingCache<[String: JSONValue]>.Policy, clock: any IssuerClock = ContinuousIssuerClock()) {
         self.issuer = issuer
-        self.http = http
-        self.maxAge = maxAge
-        self.retryInterval = retryInterval
+        cache = RevalidatingCache(policy: policy, clock: clock) { [http] in
+            try await Self.discover(issuer: issuer, http: http)
+        }
     }
 
     /// The URL of an endpoint the metadata names (`jwks_uri`, `introspection_endpoint`, …).
     func endpoint(_ member: String) async throws -> String {
-        guard let location = try await document()[member]?.stringValue else {
+        guard let location = try await cache.value()[member]?.stringValue else {
             throw IssuerError("the metadata of \(issuer) has no \(member)")
         }
         return location
     }
 
-    private func document() async throws -> [String: JSONValue] {
-        let now = Date()
-        if let cached, now.timeIntervalSince(cached.fetched) < maxAge { return cached.document }
-        if let lastFailure, now.timeIntervalSince(lastFailure.at) < retryInterval {
-            if let cached { return cached.document }
-            throw lastFailure.error
-        }
-        if let inFlight { return try await inFlight.value }
-        let task = Task { try await self.discover() }
-        inFlight = task
-        defer { inFlight = nil }
-        do {
-            let document = try await task.value
-            cached = (document, Date())
-            lastFailure = nil
-            return document
-        } catch {
-            lastFailure = (error as? IssuerError ?? IssuerError("\(error)"), Date())
-            if let cached { return cached.document }
-            throw error
-        }
-    }
-
-    private func discover() async throws -> [String: JSONValue] {
+    private static func discover(issuer: String, http: IssuerHTTP) async throws -> [String: JSONValue] {
         var problems: [String] = []
         for candidate in AuthorizationServerDiscovery.metadataCandidates(issuer: issuer) {
             do {

@@ -6,73 +6,53 @@ import MCPRuntimeAPI
 import MCPTokenVerification
 
 /// Fetches the issuer's JWKS — from `jwksURI`, or from `jwks_uri` in the issuer's
-/// metadata — and caches it.
-/// A refresh (for an unknown `kid`) is single-flight and at most one per `refreshInterval`;
-/// keys also expire after `maxAge`. When a fetch fails the last good keys stay in use; with
-/// none, verification fails with 503.
-actor JWKSKeySource: KeySource {
-    private let http: IssuerHTTP
-    private let metadata: AuthorizationServerMetadata
-    private let jwksURI: String?
-    private let algorithms: [SigningAlgorithm]
-    private let logger: Logger
-    private let metrics: ProxyMetrics
-    private let refreshInterval: TimeInterval
-    private let maxAge: TimeInterval
+/// metadata — and caches it stale-while-revalidate (`RevalidatingCache`, with the
+/// config's `auth.oauth.issuerCache`): keys at hand are served at once, refreshed in the
+/// background once older than `refreshSeconds`, and kept while the issuer is unreachable
+/// until older than `maxStalenessSeconds`; then verification fails closed with 503. A
+/// refresh for an unknown `kid` waits at most `fetchWaitMilliseconds`; fetches are
+/// single-flight and at most one per `minFetchIntervalSeconds`.
+final class JWKSKeySource: KeySource {
+    private let cache: RevalidatingCache<VerificationKeys>
 
-    private var cached: (keys: VerificationKeys, fetched: Date)?
-    private var lastAttempt: Date?
-    private var lastFailure: (any Error)?
-    private var inFlight: Task<VerificationKeys, any Error>?
-
-    init(http: IssuerHTTP, metadata: AuthorizationServerMetadata, oauth: ProxyConfig.OAuthSettings, logger: Logger, metrics: ProxyMetrics, refreshInterval: TimeInterval = 10, maxAge: TimeInterval = 300) {
-        self.metrics = metrics
-        self.http = http
-        self.metadata = metadata
-        jwksURI = oauth.jwksURI
-        algorithms = oauth.allowedAlgorithms
-        self.logger = logger
-        self.refreshInterval = refreshInterval
-        self.maxAge = maxAge
+    init(http: IssuerHTTP, metadata: AuthorizationServerMetadata, oauth: ProxyConfig.OAuthSettings, logger: Logger, metrics: ProxyMetrics, clock: any IssuerClock = ContinuousIssuerClock()) {
+        let jwksURI = oauth.jwksURI
+        let algorithms = oauth.allowedAlgorithms
+        cache = RevalidatingCache(policy: .init(oauth.cache), clock: clock) {
+            do {
+                let location: String
+                if let jwksURI { location = jwksURI } else { location = try await metadata.endpoint("jwks_uri") }
+                let keys = try VerificationKeys(jwks: try await http.get(location), allowed: algorithms)
+                if !keys.skipped.isEmpty {
+                    logger.info("skipped keys of the JWKS", metadata: ["skipped": "\(keys.skipped)"])
+                }
+                metrics.jwksFetch(succeeded: true)
+                return keys
+            } catch {
+                metrics.jwksFetch(succeeded: false)
+                logger.error("cannot load the issuer's keys", metadata: ["issuer": "\(metadata.issuer)", "error": "\(error)"])
+                throw error
+            }
+        }
     }
 
     func keys(refresh: Bool) async throws -> VerificationKeys {
-        let now = Date()
-        let limited = lastAttempt.map { now.timeIntervalSince($0) < refreshInterval } ?? false
-        if let cached {
-            let stale = now.timeIntervalSince(cached.fetched) > maxAge
-            if (!refresh && !stale) || limited { return cached.keys }
-        } else if limited, let lastFailure {
-            // The issuer was unreachable a moment ago: do not hit it on every request.
-            throw lastFailure
-        }
-        if let inFlight { return try await inFlight.value }
-        lastAttempt = now
-        let task = Task { try await self.fetch() }
-        inFlight = task
-        defer { inFlight = nil }
-        do {
-            let keys = try await task.value
-            cached = (keys, Date())
-            lastFailure = nil
-            metrics.jwksFetch(succeeded: true)
-            return keys
-        } catch {
-            lastFailure = error
-            metrics.jwksFetch(succeeded: false)
-            logger.error("cannot load the issuer's keys", metadata: ["issuer": "\(metadata.issuer)", "error": "\(error)"])
-            if let cached { return cached.keys }
-            throw error
-        }
+        try await cache.value(refresh: refresh)
     }
 
-    private func fetch() async throws -> VerificationKeys {
-        let location: String
-        if let jwksURI { location = jwksURI } else { location = try await metadata.endpoint("jwks_uri") }
-        let keys = try VerificationKeys(jwks: try await http.get(location), allowed: algorithms)
-        if !keys.skipped.isEmpty {
-            logger.info("skipped keys of the JWKS", metadata: ["skipped": "\(keys.skipped)"])
+    func availability() async -> KeyAvailability {
+        let status = await cache.status()
+        let policy = cache.policy
+        guard let age = status.age else {
+            return KeyAvailability(usable: false, detail: "the issuer's keys are not loaded yet" + Self.reason(status))
         }
-        return keys
+        guard status.usable else {
+            return KeyAvailability(usable: false, detail: "the issuer's keys are \(age.components.seconds) s old, beyond the maximum staleness of \(policy.maxStaleness.components.seconds) s" + Self.reason(status))
+        }
+        return KeyAvailability(usable: true, detail: "keys \(age.components.seconds) s old")
+    }
+
+    private static func reason(_ status: RevalidatingCache<VerificationKeys>.Status) -> String {
+        status.lastError.map { " (\($0))" } ?? (status.fetching ? " (fetching)" : "")
     }
 }

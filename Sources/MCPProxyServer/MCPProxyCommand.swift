@@ -66,7 +66,10 @@ public struct MCPProxyCommand: AsyncParsableCommand {
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.redirectConfiguration = .disallow
         clientConfiguration.decompression = .disabled
-        clientConfiguration.timeout.connect = .seconds(5)
+        // A refused connection fails at once instead of being retried until the connect
+        // timeout (AsyncHTTPClient's default); the issuer caches retry on their own schedule.
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
+        clientConfiguration.timeout.connect = .seconds(3)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let upstreamClient: UpstreamClient
         do {
@@ -83,11 +86,7 @@ public struct MCPProxyCommand: AsyncParsableCommand {
             logger: logger
         )
         let admin = Application(
-            responder: AdminResponder(readiness: {
-                let config = state.runtime.config
-                if let reason = config.unusable { return (false, "unusable: \(reason)") }
-                return (true, "ready \(config.revision ?? "")")
-            }, metrics: { state.metrics.text() }),
+            responder: AdminResponder(readiness: { await state.readiness() }, metrics: { state.metrics.text() }),
             configuration: .init(address: .hostname(adminAddress.host, port: adminAddress.port), serverName: nil),
             logger: logger
         )

@@ -39,6 +39,9 @@ public enum ProxyConfigLoader {
         if config.unusable == nil, config.auth.mode == .oauth, config.resource.metadataURL == nil || config.resource.uri == nil {
             throw ConfigLoadError(description: "\(source): oauth mode needs resource.uri and resource.metadataURL")
         }
+        if let problem = config.auth.oauth?.cache.problem {
+            throw ConfigLoadError(description: "\(source): auth.oauth.issuerCache: \(problem)")
+        }
         guard config.resource.path.hasPrefix("/") else {
             throw ConfigLoadError(description: "\(source): resource.path must start with /")
         }

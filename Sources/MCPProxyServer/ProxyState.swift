@@ -21,26 +21,46 @@ final class ProxyState: Sendable {
         self.logger = logger
         self.metrics = metrics
         self.upstreamOverride = upstreamOverride
-        current = Mutex(Self.runtime(config, client: client, secrets: secrets, upstreamOverride: upstreamOverride, logger: logger, metrics: metrics))
+        let runtime = Self.runtime(config, client: client, secrets: secrets, upstreamOverride: upstreamOverride, logger: logger, metrics: metrics)
+        current = Mutex(runtime)
         metrics.activeRevision(config.revision ?? "none")
+        Self.warm(runtime)
     }
 
     var runtime: ProxyRuntime { current.withLock { $0 } }
 
+    /// Ready when the proxy can serve: a usable config and, in oauth mode, the issuer's
+    /// keys loaded and not beyond the maximum staleness. Asking starts a fetch of keys
+    /// that are missing or due (without waiting), so probes keep an idle proxy's keys fresh.
+    func readiness() async -> (ready: Bool, detail: String) {
+        let runtime = self.runtime
+        let config = runtime.config
+        if let reason = config.unusable { return (false, "unusable: \(reason)") }
+        if config.auth.mode == .oauth {
+            guard let keySource = runtime.keySource else { return (false, "oauth mode without oauth settings") }
+            let keys = await keySource.availability()
+            if !keys.usable { return (false, "not ready: \(keys.detail)") }
+        }
+        return (true, "ready \(config.revision ?? "")")
+    }
+
     /// Switches to `config`. The issuer's caches (metadata, keys, introspection answers,
-    /// exchanged tokens) are kept when the issuer settings are unchanged.
+    /// exchanged tokens) are kept when the issuer settings (issuer, `jwksURI`, algorithms,
+    /// `issuerCache`) are unchanged.
     func install(_ config: ProxyConfig) {
         let previous = runtime
         let next: ProxyRuntime
         if previous.config.auth.oauth?.issuer == config.auth.oauth?.issuer,
            previous.config.auth.oauth?.jwksURI == config.auth.oauth?.jwksURI,
-           previous.config.auth.oauth?.allowedAlgorithms == config.auth.oauth?.allowedAlgorithms {
+           previous.config.auth.oauth?.allowedAlgorithms == config.auth.oauth?.allowedAlgorithms,
+           previous.config.auth.oauth?.cache == config.auth.oauth?.cache {
             next = ProxyRuntime(
                 config: Self.overridden(config, upstreamOverride), keySource: previous.keySource,
                 introspector: previous.introspector, exchanger: previous.exchanger, secrets: secrets, activity: previous.activity
             )
         } else {
             next = Self.runtime(config, client: client, secrets: secrets, upstreamOverride: upstreamOverride, logger: logger, metrics: metrics)
+            Self.warm(next)
         }
         current.withLock { $0 = next }
         metrics.reload(succeeded: true)
@@ -72,7 +92,7 @@ final class ProxyState: Sendable {
             return ProxyRuntime(config: overridden(config, upstreamOverride), keySource: nil, secrets: secrets)
         }
         let http = IssuerHTTP(client: client)
-        let metadata = AuthorizationServerMetadata(issuer: oauth.issuer, http: http)
+        let metadata = AuthorizationServerMetadata(issuer: oauth.issuer, http: http, policy: .init(oauth.cache))
         return ProxyRuntime(
             config: overridden(config, upstreamOverride),
             keySource: JWKSKeySource(http: http, metadata: metadata, oauth: oauth, logger: logger, metrics: metrics),
@@ -80,6 +100,12 @@ final class ProxyState: Sendable {
             exchanger: TokenExchangeClient(http: http, metadata: metadata, logger: logger),
             secrets: secrets
         )
+    }
+
+    /// Starts loading a new runtime's keys, so the first request finds them loaded.
+    private static func warm(_ runtime: ProxyRuntime) {
+        guard let keySource = runtime.keySource else { return }
+        Task { _ = await keySource.availability() }
     }
 
     private static func overridden(_ config: ProxyConfig, _ upstream: String?) -> ProxyConfig {

@@ -14,6 +14,8 @@ public enum Defaults {
     public static let sessionIDHeader = "X-MCP-Agent-Session"
     public static let tokenHeader = "Authorization"
     public static let clockSkewSeconds = 60
+    /// Allowed `spec.auth.issuerMaxStalenessSeconds`: at least the proxy's 300 s refresh, at most a week.
+    public static let issuerMaxStalenessRange = 300...604_800
     /// Claims tried in order for the caller's team when `auth.teamClaim` is unset.
     public static let teamClaims = ["team_id", "tenant_id", "tid"]
 

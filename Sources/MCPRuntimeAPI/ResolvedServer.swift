@@ -92,6 +92,9 @@ public struct ResolvedOAuth: Sendable, Hashable {
     public var teamClaims: [String]
     /// The claim naming the agent session; nil: only the session header does.
     public var sessionClaim: String? = nil
+    public var requireAccessTokenType: Bool = false
+    /// nil: the proxy's default.
+    public var issuerMaxStalenessSeconds: Int?
 
 }
 

@@ -22,6 +22,11 @@ public struct AuthConfig: Codable, Sendable, Hashable {
     public var teamClaim: String?
     /// The claim naming the caller's agent session; default none: the session header names it.
     public var sessionClaim: String?
+    /// Require `typ` `at+jwt` or `application/at+jwt` (RFC 9068 §4) on JWTs; default false.
+    public var requireAccessTokenType: Bool?
+    /// How long the proxy keeps using the issuer's last keys and metadata while the issuer
+    /// is unreachable; default 86400 (24 h).
+    public var issuerMaxStalenessSeconds: Int?
 
     public init(mode: String? = nil, issuerURL: String? = nil, audience: String? = nil, requiredScopes: [String]? = nil) {
         self.mode = mode

@@ -45,7 +45,8 @@ extension ServerResolver {
                 ("issuerURL", auth.issuerURL != nil), ("audience", auth.audience != nil),
                 ("requiredScopes", auth.requiredScopes != nil), ("scopesSupported", auth.scopesSupported != nil),
                 ("allowedAlgorithms", auth.allowedAlgorithms != nil), ("jwksURI", auth.jwksURI != nil),
-                ("introspection", auth.introspection != nil),
+                ("introspection", auth.introspection != nil), ("requireAccessTokenType", auth.requireAccessTokenType != nil),
+                ("issuerMaxStalenessSeconds", auth.issuerMaxStalenessSeconds != nil), ("teamClaim", auth.teamClaim != nil), ("sessionClaim", auth.sessionClaim != nil),
             ]
             for (field, isSet) in oauthOnly where isSet {
                 issues.warn(path.child(field), "ignored because spec.auth.mode is not oauth")
@@ -128,6 +129,9 @@ extension ServerResolver {
                 issues.invalid(path.child(field), "\"\(claim)\" is not a claim name")
             }
         }
+        if let staleness = auth.issuerMaxStalenessSeconds, !Defaults.issuerMaxStalenessRange.contains(staleness) {
+            issues.invalid(path.child("issuerMaxStalenessSeconds"), "must be between \(Defaults.issuerMaxStalenessRange.lowerBound) and \(Defaults.issuerMaxStalenessRange.upperBound) seconds", hint: "the proxy refreshes the issuer's keys every 300 s; this bounds how long it trusts them while the issuer is unreachable")
+        }
         let resolved = ResolvedOAuth(
             issuer: issuer,
             audience: resource == nil ? nil : audience,
@@ -138,7 +142,9 @@ extension ServerResolver {
             introspection: introspection,
             clockSkewSeconds: skew,
             teamClaims: auth.teamClaim.map { [$0] } ?? Defaults.teamClaims,
-            sessionClaim: auth.sessionClaim
+            sessionClaim: auth.sessionClaim,
+            requireAccessTokenType: auth.requireAccessTokenType ?? false,
+            issuerMaxStalenessSeconds: auth.issuerMaxStalenessSeconds
         )
         return (resolved, unusableReason)
     }

@@ -24,7 +24,10 @@ enum ProxyConfigRenderer {
                 teamClaims: settings.teamClaims,
                 introspection: settings.introspection.map {
                     ProxyConfig.Introspection(clientID: $0.clientID, clientSecretFile: mounts.add($0.secret, at: "introspection/client-secret"))
-                }
+                },
+                // Rendered only when set, so configs that do not use them keep their bytes.
+                requireAccessTokenType: settings.requireAccessTokenType ? true : nil,
+                issuerCache: settings.issuerMaxStalenessSeconds.map { ProxyConfig.IssuerCache(maxStalenessSeconds: $0) }
             )
             oauth?.sessionClaim = settings.sessionClaim
         }

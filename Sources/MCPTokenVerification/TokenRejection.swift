@@ -14,6 +14,10 @@ public enum TokenRejection: Error, Sendable, Hashable, CustomStringConvertible {
     case expired
     case notYetValid
     case wrongType
+    /// The header has `crit`: the proxy understands no JWS extension (RFC 7515 §4.1.11).
+    case criticalHeader
+    /// `exp`, `nbf` or `iat` is present but not a JSON number (RFC 7519 NumericDate).
+    case notANumber(String)
     /// Introspection said `active: false` (revoked, expired or unknown at the issuer).
     case inactive
 
@@ -31,6 +35,8 @@ public enum TokenRejection: Error, Sendable, Hashable, CustomStringConvertible {
         case .expired: "the token has expired"
         case .notYetValid: "the token is not yet valid"
         case .wrongType: "the token is not an access token (typ)"
+        case .criticalHeader: "the token's header has crit: no extension is understood"
+        case .notANumber(let claim): "the claim \(claim.prefix(16)) is not a number"
         case .inactive: "the authorization server reports the token inactive"
         }
     }

@@ -81,6 +81,18 @@ import Testing
         #expect(response?.header("WWW-Authenticate")?.hasPrefix(challenge401 + #", error="invalid_token", error_description=""#) == true)
     }
 
+    @Test("auth.oauth.requireAccessTokenType: typ JWT is 401 invalid_token, at+jwt passes; absent, typ JWT passes")
+    func requireAccessTokenType() async throws {
+        let strict = F.config { $0.auth.oauth?.requireAccessTokenType = true }
+        let plain = try await token()
+        let response = await handle(F.post(F.call("get_forecast"), headers: [F.bearer(plain)]), config: strict).response
+        #expect(response?.status == 401)
+        #expect(response?.header("WWW-Authenticate") == challenge401 + #", error="invalid_token", error_description="the token is not an access token (typ)""#)
+        let typed = try await issuer.signRSA(TestIssuer.claims(), header: ["typ": .string("at+jwt")])
+        #expect(await handle(F.post(F.call("get_forecast"), headers: [F.bearer(typed)]), config: strict).forward != nil)
+        #expect(await handle(F.post(F.call("get_forecast"), headers: [F.bearer(plain)])).forward != nil)
+    }
+
     @Test("lowercase bearer is accepted")
     func lowercaseBearer() async throws {
         let result = await handle(F.post(F.call("get_forecast"), headers: [(name: "authorization", value: "bearer \(try await token())")]))

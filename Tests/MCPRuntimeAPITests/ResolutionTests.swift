@@ -46,6 +46,7 @@ import Testing
         #expect(oauth.allowedAlgorithms == SigningAlgorithm.allCases)
         #expect(oauth.clockSkewSeconds == 60)
         #expect(oauth.teamClaims == ["team_id", "tenant_id", "tid"])
+        #expect(!oauth.requireAccessTokenType && oauth.issuerMaxStalenessSeconds == nil)
         #expect(server.auth.allowedOrigins == ["https://mcp.example.com"])
         #expect(server.unusableReason == nil)
     }

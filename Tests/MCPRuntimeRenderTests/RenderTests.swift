@@ -147,6 +147,21 @@ import Testing
         #expect(config.revision?.count == 71)
     }
 
+    @Test("requireAccessTokenType and issuerMaxStalenessSeconds reach the proxy config only when set")
+    func tokenTypeAndStaleness() throws {
+        let plain = try Self.render(Self.server()).proxyConfig.auth.oauth
+        #expect(plain?.requireAccessTokenType == nil && plain?.issuerCache == nil)
+        #expect(plain?.cache == ProxyConfig.IssuerCache())
+        let strict = try Self.render(Self.server {
+            $0.auth?.requireAccessTokenType = true
+            $0.auth?.issuerMaxStalenessSeconds = 3600
+        }).proxyConfig.auth.oauth
+        #expect(strict?.requireAccessTokenType == true)
+        #expect(strict?.issuerCache == ProxyConfig.IssuerCache(refreshSeconds: 300, maxStalenessSeconds: 3600, minFetchIntervalSeconds: 10, fetchWaitMilliseconds: 2000))
+        let lenient = try Self.render(Self.server { $0.auth?.requireAccessTokenType = false }).proxyConfig.auth.oauth
+        #expect(lenient?.requireAccessTokenType == nil)
+    }
+
     @Test("the revision changes with the content and only with it")
     func revision() throws {
         let base = try Self.render(Self.server()).proxyConfig.revision

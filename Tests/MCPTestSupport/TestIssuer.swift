@@ -66,10 +66,11 @@ public struct TestIssuer: Sendable {
         return claims
     }
 
-    public func signRSA(_ claims: [String: JSONValue], kid: String = "rsa-1", key: JWTKit.Insecure.RSA.PrivateKey? = nil) async throws -> String {
+    /// An RS256 token; `header` adds or replaces header members (`typ`, `crit`, …).
+    public func signRSA(_ claims: [String: JSONValue], kid: String = "rsa-1", key: JWTKit.Insecure.RSA.PrivateKey? = nil, header: [String: JWTHeaderField] = [:]) async throws -> String {
         let collection = JWTKeyCollection()
         await collection.add(rsa: key ?? rsa, digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
-        return try await collection.sign(TestPayload(claims: claims), kid: JWKIdentifier(string: kid))
+        return try await collection.sign(TestPayload(claims: claims), kid: JWKIdentifier(string: kid), header: JWTHeader(fields: header))
     }
 
     public func signEC(_ claims: [String: JSONValue], kid: String = "ec-1") async throws -> String {

@@ -115,6 +115,142 @@ import Testing
         await #expect(throws: TokenRejection.wrongType) { try await strict.verify(token, keys: try issuer.keys(), now: TestIssuer.now) }
     }
 
+    static let strict = TokenVerifier(issuer: TestIssuer.issuer, audience: TestIssuer.audience, algorithms: [.rs256], clockSkewSeconds: 60, requireAccessTokenType: true)
+
+    @Test("RFC 9068 §4: at+jwt and application/at+jwt, in any ASCII case, pass when required (and by default)",
+          arguments: ["at+jwt", "AT+JWT", "At+Jwt", "application/at+jwt", "Application/AT+JWT"])
+    func accessTokenTypeAccepted(typ: String) async throws {
+        let token = try await issuer.signRSA(TestIssuer.claims(), header: ["typ": .string(typ)])
+        _ = try await Self.strict.verify(token, keys: try issuer.keys(), now: TestIssuer.now)
+        _ = try await verify(token)
+    }
+
+    @Test("other typ values fail when at+jwt is required, and pass when not",
+          arguments: [JWTHeaderField.string("JWT"), .string("jwt"), .string("application/jwt"), .string("at+jwt "), .string(" at+jwt"),
+                      .string("at+jwt2"), .string("application/at+jwt;x=1"), .string(""), .string("at+jwt\u{0}"), .string("aт+jwt"),
+                      .bool(true), .array([.string("at+jwt")])])
+    func accessTokenTypeRefused(typ: JWTHeaderField) async throws {
+        let token = try await issuer.signRSA(TestIssuer.claims(), header: ["typ": typ])
+        await #expect(throws: TokenRejection.wrongType) { try await Self.strict.verify(token, keys: try issuer.keys(), now: TestIssuer.now) }
+        _ = try await verify(token)
+    }
+
+    @Test("a token without typ fails when at+jwt is required")
+    func accessTokenTypeMissing() async throws {
+        // jwt-kit always writes typ; a token with none is crafted (its signature never matters: typ is checked first).
+        let token = try TestIssuer.crafted(header: ["alg": .string("RS256"), "kid": .string("rsa-1")], claims: TestIssuer.claims()) { _ in Data(repeating: 1, count: 256) }
+        await #expect(throws: TokenRejection.wrongType) { try await Self.strict.verify(token, keys: try issuer.keys(), now: TestIssuer.now) }
+    }
+
+    @Test("RFC 7515 §4.1.11: any crit header is refused (no extension is understood), whatever its form",
+          arguments: [JWTHeaderField.array([.string("exp")]), .array([.string("b64")]), .array([]), .string("exp"), .null, .bool(false),
+                      .int(1), .object([:]), .array([.string("")])])
+    func criticalHeader(crit: JWTHeaderField) async throws {
+        var fields: [String: JWTHeaderField] = ["crit": crit]
+        if case .array(let names) = crit, let name = names.first?.asString, !name.isEmpty { fields[name] = .bool(false) }
+        let token = try await issuer.signRSA(TestIssuer.claims(), header: fields)
+        await #expect(throws: TokenRejection.criticalHeader) { try await verify(token) }
+    }
+
+    @Test("exp, nbf and iat must be JSON numbers when present", arguments: [
+        ("exp as a string", "exp", JSONValue.string("1900000300")),
+        ("exp as a boolean", "exp", .bool(true)),
+        ("exp as an array", "exp", .array([.int(1_900_000_300)])),
+        ("nbf as a string", "nbf", .string("1899999990")),
+        ("nbf as a string far in the future", "nbf", .string("2999999999")),
+        ("nbf as a boolean", "nbf", .bool(false)),
+        ("nbf as null", "nbf", .null),
+        ("nbf as an object", "nbf", .object(["t": .int(1)])),
+        ("iat as a string", "iat", .string("1899999990")),
+        ("iat as null", "iat", .null),
+        ("iat as an array", "iat", .array([])),
+    ])
+    func timeClaimsAreNumbers(_ name: String, claim: String, value: JSONValue) async throws {
+        let token = try await issuer.signRSA(TestIssuer.claims { $0[claim] = value })
+        await #expect(throws: TokenRejection.notANumber(claim)) { try await verify(token) }
+    }
+
+    @Test("an exp of null is no expiry; fractional NumericDates are numbers")
+    func timeClaimEdges() async throws {
+        let null = try await issuer.signRSA(TestIssuer.claims { $0["exp"] = .null })
+        await #expect(throws: TokenRejection.missingExpiry) { try await verify(null) }
+        let now = TestIssuer.now.timeIntervalSince1970
+        let fractional = try await issuer.signRSA(TestIssuer.claims {
+            $0["exp"] = .double(now + 300.5)
+            $0["nbf"] = .double(now - 0.5)
+            $0["iat"] = .double(now - 0.5)
+        })
+        _ = try await verify(fractional)
+    }
+
+    @Test("introspection answers: nbf and iat must be numbers too; null counts as absent there")
+    func introspectionTimeClaims() throws {
+        let base: [String: JSONValue] = ["active": .bool(true), "aud": .string(TestIssuer.audience), "exp": .int(Int64(TestIssuer.now.timeIntervalSince1970) + 60)]
+        #expect(throws: TokenRejection.notANumber("nbf")) { try verifier.verify(introspection: base.merging(["nbf": .string("0")]) { $1 }, now: TestIssuer.now) }
+        #expect(throws: TokenRejection.notANumber("iat")) { try verifier.verify(introspection: base.merging(["iat": .bool(true)]) { $1 }, now: TestIssuer.now) }
+        #expect(throws: TokenRejection.notANumber("exp")) { try verifier.verify(introspection: base.merging(["exp": .string("1")]) { $1 }, now: TestIssuer.now) }
+        _ = try verifier.verify(introspection: base.merging(["nbf": .null, "iat": .null]) { $1 }, now: TestIssuer.now)
+        _ = try verifier.verify(introspection: base.merging(["exp": .null]) { $1 }, now: TestIssuer.now)
+    }
+
+    /// Another spelling of a base64url segment whose length is 2 or 3 modulo 4: the same
+    /// bytes to a lenient decoder, but non-zero unused trailing bits.
+    static func withTrailingBits(_ segment: Substring) -> String? {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        guard let last = segment.last, let value = alphabet.firstIndex(of: last), [2, 3].contains(segment.count % 4) else { return nil }
+        return segment.dropLast() + String(alphabet[value | 1])
+    }
+
+    /// A valid token whose three segments all have lengths of 2 or 3 modulo 4 (so each has
+    /// unused trailing bits), padded with a header member and a claim of the right lengths.
+    func tokenWithTrailingBits() async throws -> String {
+        for headerPad in 0..<4 {
+            for claimPad in 0..<4 {
+                let token = try await issuer.signRSA(TestIssuer.claims { $0["pad"] = .string(String(repeating: "p", count: claimPad)) },
+                                                     header: ["pad": .string(String(repeating: "p", count: headerPad))])
+                if token.split(separator: ".").allSatisfy({ [2, 3].contains($0.count % 4) }) { return token }
+            }
+        }
+        throw TokenRejection.malformed
+    }
+
+    @Test("non-canonical base64url in any segment is refused: padding, foreign characters, trailing bits, a length of 1 mod 4")
+    func nonCanonicalSegments() async throws {
+        let token = try await tokenWithTrailingBits()
+        _ = try await verify(token)
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        for index in 0..<3 {
+            let segment = parts[index]
+            let variants: [String] = [
+                segment + String(repeating: "=", count: (4 - segment.count % 4) % 4), // padded
+                segment + "==",
+                Self.withTrailingBits(segment) ?? "",
+                "+" + segment.dropFirst(), // base64, not base64url
+                "/" + segment.dropFirst(),
+                segment.dropLast(2) + " " + segment.suffix(2),
+                segment + "\n",
+                segment + String(repeating: "A", count: (5 - segment.count % 4) % 4), // a length of 1 modulo 4
+            ]
+            for variant in variants {
+                var forged = parts.map(String.init)
+                forged[index] = variant
+                await #expect(throws: TokenRejection.malformed, "segment \(index): \(variant.suffix(6).debugDescription)") {
+                    try await verify(forged.joined(separator: "."))
+                }
+            }
+        }
+    }
+
+    @Test("canonical base64url", arguments: [
+        ("", true), ("AA", true), ("AAA", true), ("AAAA", true), ("QQ", true), ("QUI", true), ("-_-_", true),
+        ("A", false), ("AAAAA", false), ("QR", false), ("QUJ", false), ("QQ==", false), ("QUI=", false), ("QQ=", false),
+        ("+/+/", false), ("AA AA", false), ("AA.A", false), ("ä", false),
+    ])
+    func canonical(_ text: String, canonical: Bool) {
+        #expect(Base64URL.isCanonical(text.utf8) == canonical)
+        #expect((Base64URL.decode(text.utf8) != nil) == canonical)
+    }
+
     @Test("the key set keeps signature keys only, one by one")
     func keyFiltering() throws {
         let jwks = try issuer.jwks([

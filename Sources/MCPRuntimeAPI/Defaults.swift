@@ -37,6 +37,8 @@ public enum Defaults {
     public static let toolRequiredTrust = TrustLevel.low
     public static let upstreamAuthMode = UpstreamAuthMode.none
     public static let upstreamAuthHeader = "Authorization"
+
+    public static let bindingsFrom = BindingsFrom.same
 }
 
 extension MCPServerSpec {
@@ -57,6 +59,7 @@ extension MCPServerSpec {
         spec.gateway = gateway?.defaulted()
         spec.rollout = rollout?.defaulted()
         spec.upstreamAuth = upstreamAuth?.defaulted()
+        spec.bindings = bindings?.defaulted()
         return spec
     }
 }
@@ -124,5 +127,13 @@ extension UpstreamAuthConfig {
         upstream.mode = mode ?? Defaults.upstreamAuthMode.rawValue
         upstream.header = header ?? Defaults.upstreamAuthHeader
         return upstream
+    }
+}
+
+extension BindingsConfig {
+    public func defaulted() -> BindingsConfig {
+        var bindings = self
+        bindings.from = from ?? Defaults.bindingsFrom.rawValue
+        return bindings
     }
 }

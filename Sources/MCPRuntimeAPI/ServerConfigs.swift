@@ -1,3 +1,5 @@
+import KubeCore
+
 /// `spec.auth`: how the proxy authenticates callers.
 public struct AuthConfig: Codable, Sendable, Hashable {
     /// `none`, `header` (default when `auth` is present) or `oauth`.
@@ -133,5 +135,22 @@ public struct TokenExchangeConfig: Codable, Sendable, Hashable {
         self.audience = audience
         self.clientID = clientID
         self.clientSecretRef = clientSecretRef
+    }
+}
+
+/// `spec.bindings`: the server owner's consent to grants and sessions of other
+/// namespaces, modelled on Gateway API's `allowedRoutes.namespaces`. Its own namespace's
+/// always bind; others only as `from` says.
+public struct BindingsConfig: Codable, Sendable, Hashable {
+    /// `Same` (default): its own namespace only; `All`: every namespace; `Selector`: the
+    /// namespaces in `namespaces` and those `namespaceSelector` matches.
+    public var from: String?
+    public var namespaces: [String]?
+    public var namespaceSelector: LabelSelector?
+
+    public init(from: String? = nil, namespaces: [String]? = nil, namespaceSelector: LabelSelector? = nil) {
+        self.from = from
+        self.namespaces = namespaces
+        self.namespaceSelector = namespaceSelector
     }
 }

@@ -47,6 +47,7 @@ struct ServerResolver {
         let gateway = resolveGateway(auth: auth.settings, requestPath: route.requestPath)
         let upstreamAuth = resolveUpstreamAuth(mode: auth.settings.mode)
         let governance = resolveGovernance()
+        let bindings = resolveBindings()
         checkCompatibilityFields()
         return ResolvedServer(
             name: name,
@@ -72,6 +73,7 @@ struct ServerResolver {
             rollout: workload.rollout,
             tools: governance.tools,
             upstreamAuth: upstreamAuth,
+            bindings: bindings,
             unusableReason: auth.unusableReason
         )
     }

@@ -39,6 +39,8 @@ import Testing
         "spec.tools[].riskLevel": RiskLevel.allowedValues,
         "spec.rollout.strategy": RolloutStrategy.allowedValues,
         "spec.upstreamAuth.mode": UpstreamAuthMode.allowedValues,
+        "spec.bindings.from": BindingsFrom.allowedValues,
+        "spec.bindings.namespaceSelector.matchExpressions[].operator": LabelSelectorOperator.allCases.map(\.rawValue),
         "spec.maxTrust": TrustLevel.allowedValues,
         "spec.allowedSideEffects[]": SideEffect.allowedValues,
         "spec.toolRules[].decision": PolicyDecision.allowedValues,

@@ -50,6 +50,7 @@ struct ServerReconciler: Sendable {
         // The config first: a revocation must not wait for any status write.
         let plan = RenderPlan.make(servers: [server], grants: grants, sessions: sessions, options: options)
         let resolution = server.resolve()
+        let consent = BindingConsent(server: ServerKey(namespace: key.namespace, name: key.name), admission: resolution.server?.bindings ?? server.bindingAdmission())
         var failure: String?
         if let rendered = plan.rendered.first {
             do {
@@ -64,7 +65,7 @@ struct ServerReconciler: Sendable {
         if resolution.server == nil {
             await events.record(server, reason: "InvalidSpec", message: resolution.errors.map(\.description).joined(separator: "; "))
             do {
-                try await narrowLastConfig(key, grants: grants, sessions: sessions)
+                try await narrowLastConfig(key, grants: grants, sessions: sessions, consent: consent)
             } catch {
                 failure = "\(error)"
             }
@@ -126,13 +127,13 @@ struct ServerReconciler: Sendable {
 
     /// The spec is invalid, so the last valid config keeps serving: still apply what the
     /// grants and sessions now take away (revocations, disables, deletions, earlier expiry).
-    private func narrowLastConfig(_ server: ObjectKey, grants: [MCPAccessGrant], sessions: [MCPAgentSession]) async throws {
+    private func narrowLastConfig(_ server: ObjectKey, grants: [MCPAccessGrant], sessions: [MCPAgentSession], consent: BindingConsent) async throws {
         let name = ServerNames(server: server.name, namespace: server.namespace).proxyConfigMap
         let kind = try kind(ConfigMap.kind)
         guard let live = await kind.live(ObjectKey(namespace: server.namespace, name: name)),
               let configMap = try? KubeJSON.decode(ConfigMap.self, from: live),
               let config = GovernanceNarrowing.config(in: configMap) else { return }
-        let narrowed = GovernanceNarrowing.narrow(config, grants: grants.compactMap { $0.resolve().value }, sessions: sessions.compactMap { $0.resolve().value })
+        let narrowed = GovernanceNarrowing.narrow(config, grants: grants.compactMap { $0.resolve().value }, sessions: sessions.compactMap { $0.resolve().value }, consent: consent)
         guard narrowed != config else { return }
         do {
             try await kind.patch(server.namespace, name, GovernanceNarrowing.configMapPatch(narrowed))

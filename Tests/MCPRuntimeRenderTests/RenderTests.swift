@@ -194,10 +194,51 @@ import Testing
         var spec = MCPAgentSessionSpec(serverRef: ServerReference(name: "weather", namespace: "team-a"), subject: SubjectRef(humanID: "alice"))
         spec.upstreamTokenSecretRef = SecretKeyRef(name: "tok", key: "token")
         let session = MCPAgentSession(metadata: ObjectMeta(name: "s1", namespace: "agents"), spec: spec)
-        let plan = RenderPlan.make(servers: [Self.server()], grants: [], sessions: [session])
+        let server = Self.server { $0.bindings = BindingsConfig(from: "Selector", namespaces: ["agents"]) }
+        let plan = RenderPlan.make(servers: [server], grants: [], sessions: [session])
         #expect(plan.findings.map(\.issue.path.description) == ["spec.upstreamTokenSecretRef"])
         #expect(plan.findings.first?.issue.severity == .warning)
         #expect(plan.rendered.first?.proxyConfig.sessions.first?.upstreamTokenFile == nil)
+    }
+
+    static func crossNamespace() -> (MCPAccessGrant, MCPAgentSession) {
+        let grant = MCPAccessGrant(metadata: ObjectMeta(name: "mallory", namespace: "team-b"), spec: MCPAccessGrantSpec(
+            serverRef: ServerReference(name: "weather", namespace: "team-a"), subject: SubjectRef(humanID: "mallory"),
+            maxTrust: "high", allowedSideEffects: ["read", "write", "destructive"]))
+        let session = MCPAgentSession(metadata: ObjectMeta(name: "mallory-bot", namespace: "team-b"), spec: MCPAgentSessionSpec(
+            serverRef: ServerReference(name: "weather", namespace: "team-a"), subject: SubjectRef(humanID: "mallory", agentID: "bot"), consentedTrust: "high"))
+        return (grant, session)
+    }
+
+    @Test("a grant or session from another namespace binds only with the server's consent; refused ones never reach the config")
+    func crossNamespaceConsent() throws {
+        let (grant, session) = Self.crossNamespace()
+        let refused = RenderPlan.make(servers: [Self.server()], grants: [grant], sessions: [session])
+        #expect(refused.errors.map(\.source) == [.grant(0), .session(0)])
+        for finding in refused.errors {
+            #expect(finding.issue.path.description == "spec.serverRef.namespace")
+            #expect(finding.issue.reason == .forbidden)
+            #expect(finding.issue.message.hasPrefix("MCPServer team-a/weather does not accept grants and sessions from namespace team-b: it accepts grants and sessions from its own namespace team-a only"))
+        }
+        let config = try #require(refused.rendered.first?.proxyConfig)
+        #expect(config.grants.isEmpty && config.sessions.isEmpty)
+
+        let consenting: [(BindingsConfig, NamespaceLabels)] = [
+            (BindingsConfig(from: "All"), NamespaceLabels()),
+            (BindingsConfig(from: "Selector", namespaces: ["team-b"]), NamespaceLabels()),
+            (BindingsConfig(from: "Selector", namespaceSelector: LabelSelector(matchLabels: ["mcp": "consumer"])), NamespaceLabels(["team-b": ["mcp": "consumer"]])),
+        ]
+        for (bindings, labels) in consenting {
+            let plan = RenderPlan.make(servers: [Self.server { $0.bindings = bindings }], grants: [grant], sessions: [session], namespaces: labels)
+            #expect(plan.errors.isEmpty, "\(plan.errors.map(\.issue))")
+            let config = try #require(plan.rendered.first?.proxyConfig)
+            #expect(config.grants.map(\.name) == ["mallory"] && config.grants.first?.namespace == "team-b")
+            #expect(config.sessions.map(\.name) == ["mallory-bot"])
+        }
+
+        let unlabelled = RenderPlan.make(servers: [Self.server { $0.bindings = consenting[2].0 }], grants: [grant], sessions: [session], namespaces: NamespaceLabels(["team-b": ["mcp": "other"]]))
+        #expect(unlabelled.errors.count == 2)
+        #expect(unlabelled.rendered.first?.proxyConfig.grants.isEmpty == true)
     }
 
     @Test("duplicate servers are an error")

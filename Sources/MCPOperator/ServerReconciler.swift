@@ -80,7 +80,7 @@ struct ServerReconciler: Sendable {
         )
         let status = ServerStatusBuilder.status(observation, previous: server.status, now: now)
         try await writeStatus(MCPServer.self, key, old: server.status, new: status)
-        try await writeBindingStatus(grants: grants, sessions: sessions, server: key, state: resolution.server == nil ? .invalid : .valid, now: now)
+        try await writeBindingStatus(grants: grants, sessions: sessions, server: key, state: resolution.server == nil ? .invalid(consent) : .valid(consent), now: now)
         if let failure { throw ReconcileError(description: failure) }
         return .requeue(after: nextExpiry(grants: grants, sessions: sessions, after: now).map { min(resync, $0) } ?? resync)
     }
@@ -170,12 +170,24 @@ struct ServerReconciler: Sendable {
         for grant in grants {
             let state = BindingStatusBuilder.grant(grant, server: serverState, now: now)
             let status = BindingStatusBuilder.status(state, server: target, generation: grant.metadata.generation, previous: grant.status, now: now)
+            await recordRefusal(grant, state, status)
             if let key = ObjectKey(grant.metadata) { try await writeStatus(MCPAccessGrant.self, key, old: grant.status, new: status) }
         }
         for session in sessions {
             let state = BindingStatusBuilder.session(session, server: serverState, now: now)
             let status = BindingStatusBuilder.status(state, server: target, generation: session.metadata.generation, previous: session.status, now: now)
+            await recordRefusal(session, state, status)
             if let key = ObjectKey(session.metadata) { try await writeStatus(MCPAgentSession.self, key, old: session.status, new: status) }
+        }
+    }
+
+    /// A Warning Event on a grant or session its server does not accept, once per message.
+    private func recordRefusal<R: KubeResource>(_ binding: R, _ state: BindingStatusBuilder.State, _ status: BindingStatus) async {
+        let reason = "NamespaceNotAllowed"
+        if case .namespaceNotAllowed = state {
+            await events.record(binding, reason: reason, message: status.message ?? reason)
+        } else {
+            await events.clear(binding, reason: reason)
         }
     }
 

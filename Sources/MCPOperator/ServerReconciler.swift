@@ -20,6 +20,8 @@ struct ServerReconciler: Sendable {
     let client: KubeClient
     let grants: ObjectStore<MCPAccessGrant>
     let sessions: ObjectStore<MCPAgentSession>
+    /// Namespace labels, for `spec.bindings.namespaceSelector`; nil when not watched.
+    let namespaces: ObjectStore<Namespace>?
     let owned: [OwnedKind]
     let options: RenderOptions
     let events: EventRecorder
@@ -48,9 +50,10 @@ struct ServerReconciler: Sendable {
         }
 
         // The config first: a revocation must not wait for any status write.
-        let plan = RenderPlan.make(servers: [server], grants: grants, sessions: sessions, options: options)
+        let labels = await namespaceLabels(grants.compactMap(\.metadata.namespace) + sessions.compactMap(\.metadata.namespace))
+        let plan = RenderPlan.make(servers: [server], grants: grants, sessions: sessions, namespaces: labels, options: options)
         let resolution = server.resolve()
-        let consent = BindingConsent(server: ServerKey(namespace: key.namespace, name: key.name), admission: resolution.server?.bindings ?? server.bindingAdmission())
+        let consent = BindingConsent(server: ServerKey(namespace: key.namespace, name: key.name), admission: resolution.server?.bindings ?? server.bindingAdmission(), namespaces: labels)
         var failure: String?
         if let rendered = plan.rendered.first {
             do {
@@ -83,6 +86,16 @@ struct ServerReconciler: Sendable {
         try await writeBindingStatus(grants: grants, sessions: sessions, server: key, state: resolution.server == nil ? .invalid(consent) : .valid(consent), now: now)
         if let failure { throw ReconcileError(description: failure) }
         return .requeue(after: nextExpiry(grants: grants, sessions: sessions, after: now).map { min(resync, $0) } ?? resync)
+    }
+
+    /// The labels of the namespaces bindings come from, as the Namespace informer has them.
+    private func namespaceLabels(_ names: [String]) async -> NamespaceLabels {
+        guard let namespaces else { return NamespaceLabels() }
+        var labels: [String: [String: String]] = [:]
+        for name in Set(names) {
+            if let namespace = await namespaces.get(ObjectKey(namespace: "", name: name)) { labels[name] = namespace.metadata.labels ?? [:] }
+        }
+        return NamespaceLabels(labels)
     }
 
     // MARK: - Objects

@@ -82,6 +82,11 @@ struct ServerReconciler: Sendable {
             proxy: await deployment(names.proxyWorkload, key.namespace), workload: await deployment(names.serverWorkload, key.namespace)
         )
         let status = ServerStatusBuilder.status(observation, previous: server.status, now: now)
+        if let sources = status.conditions?.first(where: { $0.type == ServerStatusBuilder.headerSources }), sources.status == "False" {
+            await events.record(server, reason: ServerStatusBuilder.anyPodTrusted, message: sources.message ?? "")
+        } else {
+            await events.clear(server, reason: ServerStatusBuilder.anyPodTrusted)
+        }
         try await writeStatus(MCPServer.self, key, old: server.status, new: status)
         try await writeBindingStatus(grants: grants, sessions: sessions, server: key, state: resolution.server == nil ? .invalid(consent) : .valid(consent), now: now)
         if let failure { throw ReconcileError(description: failure) }

@@ -22,12 +22,29 @@ public struct AuthConfig: Codable, Sendable, Hashable {
     public var clockSkewSeconds: Int?
     /// The claim naming the caller's team; default: `team_id`, then `tenant_id`, then `tid`.
     public var teamClaim: String?
+    /// Header mode: the pods that set the identity headers (an SSO gateway, an ingress
+    /// controller). The proxy's pods admit only them; without any, every pod is trusted.
+    public var trustedSources: [TrustedSource]?
 
     public init(mode: String? = nil, issuerURL: String? = nil, audience: String? = nil, requiredScopes: [String]? = nil) {
         self.mode = mode
         self.issuerURL = issuerURL
         self.audience = audience
         self.requiredScopes = requiredScopes
+    }
+}
+
+/// Pods allowed to reach the proxy in header mode, as a NetworkPolicy peer: those
+/// `podSelector` selects in the namespaces `namespaceSelector` selects; without
+/// `namespaceSelector`, in the server's namespace; without `podSelector`, every pod of
+/// the selected namespaces.
+public struct TrustedSource: Codable, Sendable, Hashable {
+    public var namespaceSelector: LabelSelector?
+    public var podSelector: LabelSelector?
+
+    public init(namespaceSelector: LabelSelector? = nil, podSelector: LabelSelector? = nil) {
+        self.namespaceSelector = namespaceSelector
+        self.podSelector = podSelector
     }
 }
 

@@ -41,6 +41,8 @@ import Testing
         "spec.upstreamAuth.mode": UpstreamAuthMode.allowedValues,
         "spec.bindings.from": BindingsFrom.allowedValues,
         "spec.bindings.namespaceSelector.matchExpressions[].operator": LabelSelectorOperator.allCases.map(\.rawValue),
+        "spec.auth.trustedSources[].namespaceSelector.matchExpressions[].operator": LabelSelectorOperator.allCases.map(\.rawValue),
+        "spec.auth.trustedSources[].podSelector.matchExpressions[].operator": LabelSelectorOperator.allCases.map(\.rawValue),
         "spec.maxTrust": TrustLevel.allowedValues,
         "spec.allowedSideEffects[]": SideEffect.allowedValues,
         "spec.toolRules[].decision": PolicyDecision.allowedValues,

@@ -116,6 +116,26 @@ import Testing
         #expect(condition(third, "ProxyReady")?.lastTransitionTime == ServerStatusBuilder.timestamp(Self.now))
     }
 
+    @Test("header mode without trusted sources says every pod is trusted, without keeping the server from Ready")
+    func headerSources() {
+        let rolledOut = (Self.deployment("docs-proxy", ready: 2, updated: 2), Self.deployment("docs-server", ready: 2, updated: 2))
+        let open = ServerStatusBuilder.status(Self.observe(Self.server { $0.auth = AuthConfig(mode: "header") }, proxy: rolledOut.0, workload: rolledOut.1), previous: nil, now: Self.now)
+        let warning = condition(open, "HeaderSourcesRestricted")
+        #expect(warning?.status == "False" && warning?.reason == "AnyPodTrusted")
+        #expect(warning?.message?.contains("the proxy trusts identity headers from every pod that can reach it") == true)
+        #expect(open.phase == "Ready" && condition(open, "Ready")?.status == "True", "a warning, not a failure: existing header-mode servers keep serving")
+
+        var auth = AuthConfig(mode: "header")
+        auth.trustedSources = [TrustedSource(podSelector: LabelSelector(matchLabels: ["app": "sso"]))]
+        let sealed = ServerStatusBuilder.status(Self.observe(Self.server { $0.auth = auth }, proxy: rolledOut.0, workload: rolledOut.1), previous: nil, now: Self.now)
+        #expect(condition(sealed, "HeaderSourcesRestricted")?.status == "True")
+        #expect(condition(sealed, "HeaderSourcesRestricted")?.message == "NetworkPolicy docs-proxy admits only spec.auth.trustedSources to the proxy's port 8091")
+        #expect(condition(ServerStatusBuilder.status(Self.observe(Self.server()), previous: nil, now: Self.now), "HeaderSourcesRestricted")?.reason == "NotRequired")
+
+        let invalid = ServerStatusBuilder.status(Self.observe(Self.server { $0.auth = AuthConfig(mode: "header"); $0.replicas = -1 }), previous: open, now: Self.now)
+        #expect(condition(invalid, "HeaderSourcesRestricted") == warning, "an invalid spec changes nothing that runs: the condition is carried")
+    }
+
     static let consent = BindingConsent(server: ServerKey(namespace: "team-a", name: "docs"), admission: .sameNamespace)
 
     @Test("grant and session states: bound, server missing, disabled, revoked, expired, invalid")

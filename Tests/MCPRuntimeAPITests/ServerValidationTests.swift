@@ -114,6 +114,21 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
         spec("no provisioned registry", "spec.useProvisionedRegistry", .invalid, "no provisioned registry", severity: .warning) { $0.useProvisionedRegistry = true },
         spec("session store is Kubernetes", "spec.session.store", .invalid, "is ignored", severity: .warning) { var s = SessionConfig(); s.store = "redis"; $0.session = s },
         spec("enforceOn other than call_tool", "spec.policy.enforceOn", .invalid, "is ignored", severity: .warning) { var p = PolicyConfig(); p.enforceOn = "all"; $0.policy = p },
+        spec("header mode without trusted sources", "spec.auth.trustedSources", .invalid, "trusts identity headers from every pod that can reach the proxy", severity: .warning) { $0.auth = AuthConfig(mode: "header") },
+        spec("trusted sources outside header mode", "spec.auth.trustedSources", .invalid, "ignored because spec.auth.mode is not header", severity: .warning, oauth: true) {
+            $0.auth?.trustedSources = [TrustedSource(podSelector: LabelSelector(matchLabels: ["app": "sso"]))]
+        },
+        spec("a trusted source selects something", "spec.auth.trustedSources[0]", .required, "needs a podSelector, a namespaceSelector or both") { var a = AuthConfig(mode: "header"); a.trustedSources = [TrustedSource()]; $0.auth = a },
+        spec("a trusted source is not every pod", "spec.auth.trustedSources[0].namespaceSelector", .forbidden, "admits every pod in the cluster") {
+            var a = AuthConfig(mode: "header")
+            a.trustedSources = [TrustedSource(namespaceSelector: LabelSelector(), podSelector: LabelSelector(matchLabels: [:]))]
+            $0.auth = a
+        },
+        spec("trusted source selectors are valid", "spec.auth.trustedSources[0].podSelector.matchExpressions[0].values", .required, "NotIn needs at least one value") {
+            var a = AuthConfig(mode: "header")
+            a.trustedSources = [TrustedSource(podSelector: LabelSelector(matchExpressions: [LabelSelectorRequirement(key: "app", operator: "NotIn")]))]
+            $0.auth = a
+        },
         spec("bindings from", "spec.bindings.from", .notSupported, "unsupported value \"Everyone\"") { $0.bindings = BindingsConfig(from: "Everyone") },
         spec("bindings Selector names someone", "spec.bindings", .required, "needs spec.bindings.namespaces or spec.bindings.namespaceSelector") { $0.bindings = BindingsConfig(from: "Selector", namespaces: []) },
         spec("bindings namespaces only with Selector", "spec.bindings.namespaces", .invalid, "used only with spec.bindings.from: Selector, and from is Same") { $0.bindings = BindingsConfig(namespaces: ["team-b"]) },

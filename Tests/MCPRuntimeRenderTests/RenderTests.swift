@@ -71,6 +71,35 @@ import Testing
         #expect(policy.spec.ingress?.first?.ports?.first?.port == .int(8088))
     }
 
+    @Test("header mode with trusted sources seals the proxy: its port for them only, its admin port for probes and scrapes")
+    func proxyNetworkPolicy() throws {
+        var auth = AuthConfig(mode: "header")
+        let gateway = TrustedSource(namespaceSelector: LabelSelector(matchLabels: ["kubernetes.io/metadata.name": "sso"]), podSelector: LabelSelector(matchLabels: ["app": "gateway"]))
+        let local = TrustedSource(podSelector: LabelSelector(matchExpressions: [LabelSelectorRequirement(key: "role", operator: "In", values: ["sso"])]))
+        auth.trustedSources = [gateway, local]
+        let rendered = try Self.render(Self.server { $0.auth = auth })
+        #expect(rendered.objects.map(\.reference).filter { $0.hasPrefix("NetworkPolicy/") } == ["NetworkPolicy/weather-server", "NetworkPolicy/weather-proxy"])
+        let policy = try #require(objects(rendered) { if case .networkPolicy(let p) = $0, p.metadata.name == "weather-proxy" { p } else { nil } }.first)
+        #expect(policy.spec.podSelector.matchLabels == ["app.kubernetes.io/instance": "weather", "app.kubernetes.io/component": "proxy"])
+        #expect(policy.spec.policyTypes == ["Ingress"])
+        #expect(policy.spec.ingress == [
+            NetworkPolicyIngressRule(from: [NetworkPolicyPeer(podSelector: gateway.podSelector, namespaceSelector: gateway.namespaceSelector), NetworkPolicyPeer(podSelector: local.podSelector)],
+                                     ports: [NetworkPolicyPort(port: .int(8091))]),
+            NetworkPolicyIngressRule(from: nil, ports: [NetworkPolicyPort(port: .int(9090))]),
+        ])
+        #expect(policy.metadata.ownerReferences?.first?.uid == "5d3c1f0e-0000-4000-8000-000000000001")
+    }
+
+    @Test("no proxy policy in header mode without trusted sources, nor in oauth or none mode")
+    func noProxyNetworkPolicy() throws {
+        var ignored = AuthConfig(mode: "oauth", issuerURL: "https://auth.example.com/realms/mcp")
+        ignored.trustedSources = [TrustedSource(podSelector: LabelSelector(matchLabels: ["app": "gateway"]))]
+        for auth in [AuthConfig(mode: "header"), ignored, AuthConfig(mode: "none")] {
+            let rendered = try Self.render(Self.server { $0.auth = auth })
+            #expect(!rendered.objects.contains { $0.reference == "NetworkPolicy/weather-proxy" }, "\(auth.mode ?? "")")
+        }
+    }
+
     @Test("none mode with the gateway disabled: no proxy, no seal, the public Service selects the server")
     func gatewayDisabled() throws {
         let rendered = try Self.render(Self.server { $0.auth = AuthConfig(mode: "none"); $0.gateway = GatewayConfig(enabled: false) })

@@ -113,6 +113,17 @@ SERVER_CASES = [
     ("bindings Selector naming nothing", server(bindings={"from": "Selector", "namespaces": []}), "needs spec.bindings.namespaces or"),
     ("bindings empty selector", server(bindings={"from": "Selector", "namespaceSelector": {"matchLabels": {}}}), "matches every namespace"),
     ("bindings In without values", server(bindings={"from": "Selector", "namespaceSelector": {"matchExpressions": [{"key": "a", "operator": "In"}]}}), "spec.bindings.namespaceSelector matchExpressions with In"),
+    ("header mode with a trusted gateway", server(auth={"mode": "header", "trustedSources": [
+        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "sso"}}, "podSelector": {"matchLabels": {"app": "gateway"}}}]}), None),
+    ("a trusted pod selector alone", server(auth={"mode": "header", "trustedSources": [{"podSelector": {"matchLabels": {"app": "gateway"}}}]}), None),
+    ("any namespace, some pods", server(auth={"mode": "header", "trustedSources": [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"app": "gateway"}}}]}), None),
+    ("a trusted source selecting nothing", server(auth={"mode": "header", "trustedSources": [{}]}), "needs a podSelector, a namespaceSelector or both"),
+    ("a trusted source of every pod", server(auth={"mode": "header", "trustedSources": [{"namespaceSelector": {}}]}), "admits every pod in the cluster"),
+    ("a trusted source of every pod, twice empty", server(auth={"mode": "header", "trustedSources": [{"namespaceSelector": {"matchLabels": {}}, "podSelector": {}}]}), "admits every pod in the cluster"),
+    ("trusted namespaces In without values", server(auth={"mode": "header", "trustedSources": [{"namespaceSelector": {"matchExpressions": [{"key": "a", "operator": "NotIn"}]}}]}),
+     "trustedSources namespaceSelector matchExpressions with In"),
+    ("trusted pods DoesNotExist with values", server(auth={"mode": "header", "trustedSources": [{"podSelector": {"matchExpressions": [{"key": "a", "operator": "DoesNotExist", "values": ["x"]}]}}]}),
+     "trustedSources podSelector matchExpressions with In"),
     ("bindings Exists with values", server(bindings={"from": "Selector", "namespaceSelector": {"matchExpressions": [{"key": "a", "operator": "Exists", "values": ["x"]}]}}), "spec.bindings.namespaceSelector matchExpressions with In"),
 ]
 

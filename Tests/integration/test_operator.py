@@ -144,14 +144,17 @@ def test_samples_render_every_object_and_status(kube, operator):
         for item in kube.items(path.format(ns="team-a")):
             assert item["metadata"]["ownerReferences"] == [{"apiVersion": "mcpruntime.org/v1alpha1", "kind": "MCPServer", "name": "weather",
                                                            "uid": server["metadata"]["uid"], "controller": True, "blockOwnerDeletion": True}]
-    for namespace, name in [("mcp-servers", "docs"), ("mcp-servers", "tickets")]:
-        eventually(lambda: len(kube.owned(namespace, name)) == 10, what=f"objects of {namespace}/{name}")
+    # tickets is in header mode with trusted sources: the proxy's NetworkPolicy too.
+    for namespace, name, count in [("mcp-servers", "docs", 10), ("mcp-servers", "tickets", 11)]:
+        eventually(lambda: len(kube.owned(namespace, name)) == count, what=f"objects of {namespace}/{name}")
+    assert "NetworkPolicy/tickets-proxy" in kube.owned("mcp-servers", "tickets")
 
     status = eventually(lambda: kube.status("mcpservers", "team-a", "weather") or None)
     assert status["url"] == "https://mcp.example.com/team-a/mcp"
     assert status["observedGeneration"] == 1
     assert status["phase"] == "Pending"
-    assert [c["type"] for c in status["conditions"]] == ["Ready", "ResourceURIResolved", "ConfigRendered", "ProxyReady", "ServerReady"]
+    assert [c["type"] for c in status["conditions"]] == ["Ready", "ResourceURIResolved", "ConfigRendered", "ProxyReady", "ServerReady", "HeaderSourcesRestricted"]
+    assert condition(status, "HeaderSourcesRestricted")["reason"] == "NotRequired"
     assert condition(status, "ConfigRendered")["status"] == "True"
     assert status["configRevision"] == proxy_config(kube, "team-a", "weather")["revision"]
     for plural, name in [("mcpaccessgrants", "alice-weather"), ("mcpaccessgrants", "team-a-readers"), ("mcpagentsessions", "alice-planner-7f3a")]:
@@ -488,3 +491,30 @@ def test_a_namespace_label_gives_and_withdraws_consent_also_while_the_server_is_
     eventually(lambda: phases(kube) == ("NamespaceNotAllowed", "NamespaceNotAllowed"))
     config_map = kube.get(OWNED["ConfigMap"].format(ns="team-a") + "/tools-proxy-config")
     assert config_map["metadata"]["annotations"]["mcpruntime.org/config-revision"] == json.loads(config_map["data"]["config.json"])["revision"]
+
+
+def test_header_mode_seals_the_proxy_to_its_trusted_sources_and_warns_without_them(kube, operator):
+    kube.kubectl("apply", "-f", "-", stdin=TOOLS)
+    status = eventually(lambda: (s := kube.status("mcpservers", "team-a", "tools")) and condition(s, "HeaderSourcesRestricted").get("status") == "False" and s,
+                        what="the warning condition")
+    warning = condition(status, "HeaderSourcesRestricted")
+    assert warning["reason"] == "AnyPodTrusted" and "trusts identity headers from every pod" in warning["message"]
+    events = eventually(lambda: [e for e in kube.items("/api/v1/namespaces/team-a/events")
+                                 if e["involvedObject"]["kind"] == "MCPServer" and e["involvedObject"]["name"] == "tools" and e["reason"] == "AnyPodTrusted"],
+                        what="an AnyPodTrusted Event")
+    assert events[0]["type"] == "Warning" and events[0]["message"] == warning["message"]
+    assert "NetworkPolicy/tools-proxy" not in kube.owned("team-a", "tools")
+
+    sso = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "sso"}}, "podSelector": {"matchLabels": {"app": "sso-gateway"}}}
+    kube.kubectl("patch", "mcpserver", "tools", "-n", "team-a", "--type=merge", "-p", json.dumps({"spec": {"auth": {"trustedSources": [sso]}}}))
+    path = OWNED["NetworkPolicy"].format(ns="team-a") + "/tools-proxy"
+    policy = eventually(lambda: kube.get(path), what="the proxy's NetworkPolicy")
+    assert policy["spec"]["podSelector"] == {"matchLabels": {"app.kubernetes.io/component": "proxy", "app.kubernetes.io/instance": "tools"}}
+    assert policy["spec"]["ingress"] == [{"from": [sso], "ports": [{"port": 8091, "protocol": "TCP"}]}, {"ports": [{"port": 9090, "protocol": "TCP"}]}]
+    restricted = eventually(lambda: condition(kube.status("mcpservers", "team-a", "tools"), "HeaderSourcesRestricted").get("status") == "True"
+                            and condition(kube.status("mcpservers", "team-a", "tools"), "HeaderSourcesRestricted"))
+    assert restricted["reason"] == "Restricted"
+
+    kube.kubectl("patch", "mcpserver", "tools", "-n", "team-a", "--type=json", "-p", json.dumps([{"op": "remove", "path": "/spec/auth/trustedSources"}]))
+    eventually(lambda: kube.get(path) is None, what="the proxy's NetworkPolicy deleted with the trusted sources")
+    eventually(lambda: condition(kube.status("mcpservers", "team-a", "tools"), "HeaderSourcesRestricted").get("reason") == "AnyPodTrusted")

@@ -53,7 +53,7 @@ struct ServerReconciler: Sendable {
         let labels = await namespaceLabels(grants.compactMap(\.metadata.namespace) + sessions.compactMap(\.metadata.namespace))
         let plan = RenderPlan.make(servers: [server], grants: grants, sessions: sessions, namespaces: labels, options: options)
         let resolution = server.resolve()
-        let consent = BindingConsent(server: ServerKey(namespace: key.namespace, name: key.name), admission: resolution.server?.bindings ?? server.bindingAdmission(), namespaces: labels)
+        let consent = server.bindingConsent(namespaces: labels)
         var failure: String?
         if let rendered = plan.rendered.first {
             do {

@@ -69,12 +69,18 @@ public struct BindingConsent: Sendable, Hashable {
 }
 
 extension MCPServer {
-    /// What `spec.bindings` admits, resolved on its own: for a server whose spec is
-    /// otherwise invalid, whose last valid config is narrowed by it. When `spec.bindings`
-    /// itself is invalid, only the server's own namespace (fail closed).
+    /// What `spec.bindings` admits, resolved on its own, so that it also holds for a server
+    /// whose spec is otherwise invalid (its last valid config is narrowed by it). When
+    /// `spec.bindings` itself is invalid, only the server's own namespace (fail closed).
+    /// `resolve()` reports the section's issues.
     public func bindingAdmission() -> BindingAdmission {
         var resolver = ServerResolver(server: self)
         let admission = resolver.resolveBindings()
         return resolver.issues.errors.isEmpty ? admission : .sameNamespace
+    }
+
+    /// This server's consent, given the labels of the namespaces bindings come from.
+    public func bindingConsent(namespaces: NamespaceLabels = NamespaceLabels()) -> BindingConsent {
+        BindingConsent(server: ServerKey(namespace: metadata.namespace ?? "default", name: metadata.name ?? ""), admission: bindingAdmission(), namespaces: namespaces)
     }
 }

@@ -30,8 +30,6 @@ public struct ResolvedServer: Sendable, Hashable {
     public var rollout: ResolvedRollout
     public var tools: [ResolvedTool]
     public var upstreamAuth: ResolvedUpstreamAuth
-    /// The namespaces whose grants and sessions bind to it besides its own.
-    public var bindings: BindingAdmission
     /// Set when the server must fail closed: every request is refused with this reason.
     public var unusableReason: String?
 

@@ -47,7 +47,8 @@ struct ServerResolver {
         let gateway = resolveGateway(auth: auth.settings, requestPath: route.requestPath)
         let upstreamAuth = resolveUpstreamAuth(mode: auth.settings.mode)
         let governance = resolveGovernance()
-        let bindings = resolveBindings()
+        // Checked here; what it admits is `MCPServer.bindingAdmission()`, valid spec or not.
+        _ = resolveBindings()
         checkCompatibilityFields()
         return ResolvedServer(
             name: name,
@@ -73,7 +74,6 @@ struct ServerResolver {
             rollout: workload.rollout,
             tools: governance.tools,
             upstreamAuth: upstreamAuth,
-            bindings: bindings,
             unusableReason: auth.unusableReason
         )
     }

@@ -41,7 +41,7 @@ public struct RenderPlan: Sendable {
                 plan.report([ValidationIssue(.error, .duplicate, FieldPath("metadata", "name"), "MCPServer \(key) is defined more than once")], .server(index))
                 continue
             }
-            consents[key] = BindingConsent(server: key, admission: resolution.server?.bindings ?? server.bindingAdmission(), namespaces: namespaces)
+            consents[key] = server.bindingConsent(namespaces: namespaces)
             if let value = resolution.server { resolved[key] = value }
         }
 

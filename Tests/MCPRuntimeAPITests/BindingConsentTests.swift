@@ -7,9 +7,10 @@ import Testing
     static let server = ServerKey(namespace: "team-a", name: "weather")
     static let namespaces = NamespaceLabels(["team-b": ["kubernetes.io/metadata.name": "team-b", "mcp": "consumer"], "team-c": ["kubernetes.io/metadata.name": "team-c"]])
 
-    static func admission(_ bindings: BindingsConfig?) throws -> BindingAdmission {
+    static func admission(_ bindings: BindingsConfig?) -> BindingAdmission {
         let server = Fixtures.server { $0.bindings = bindings }
-        return try #require(server.resolve().server).bindings
+        #expect(server.resolve().server != nil)
+        return server.bindingAdmission()
     }
 
     static func decide(_ admission: BindingAdmission, _ namespace: String, labels: NamespaceLabels = namespaces) -> AdmissionDecision {
@@ -19,7 +20,7 @@ import Testing
     @Test("without spec.bindings, or with from: Same, only the server's own namespace binds")
     func sameByDefault() throws {
         for bindings in [nil, BindingsConfig(), BindingsConfig(from: "Same")] {
-            let admission = try Self.admission(bindings)
+            let admission = Self.admission(bindings)
             #expect(admission == .sameNamespace)
             #expect(Self.decide(admission, "team-a") == .admitted)
             guard case .refused(let why) = Self.decide(admission, "team-b") else {
@@ -32,22 +33,22 @@ import Testing
 
     @Test("from: All admits every namespace")
     func all() throws {
-        let admission = try Self.admission(BindingsConfig(from: "All"))
+        let admission = Self.admission(BindingsConfig(from: "All"))
         #expect(Self.decide(admission, "anything") == .admitted)
     }
 
     @Test("from: Selector admits the namespaces named and those whose labels match, nothing else")
     func selector() throws {
-        let named = try Self.admission(BindingsConfig(from: "Selector", namespaces: ["team-c"]))
+        let named = Self.admission(BindingsConfig(from: "Selector", namespaces: ["team-c"]))
         #expect(Self.decide(named, "team-c") == .admitted)
         #expect(Self.decide(named, "team-b") == .refused("namespace team-b is not in its spec.bindings.namespaces"))
         #expect(Self.decide(named, "team-a") == .admitted, "its own namespace always")
 
-        let labelled = try Self.admission(BindingsConfig(from: "Selector", namespaceSelector: LabelSelector(matchLabels: ["mcp": "consumer"])))
+        let labelled = Self.admission(BindingsConfig(from: "Selector", namespaceSelector: LabelSelector(matchLabels: ["mcp": "consumer"])))
         #expect(Self.decide(labelled, "team-b") == .admitted)
         #expect(Self.decide(labelled, "team-c") == .refused("the labels of namespace team-c do not match its spec.bindings.namespaceSelector"))
 
-        let both = try Self.admission(BindingsConfig(from: "Selector", namespaces: ["team-c"], namespaceSelector: LabelSelector(matchExpressions: [LabelSelectorRequirement(key: "mcp", operator: "Exists")])))
+        let both = Self.admission(BindingsConfig(from: "Selector", namespaces: ["team-c"], namespaceSelector: LabelSelector(matchExpressions: [LabelSelectorRequirement(key: "mcp", operator: "Exists")])))
         #expect(Self.decide(both, "team-b") == .admitted)
         #expect(Self.decide(both, "team-c") == .admitted)
         #expect(Self.decide(both, "team-d") != .admitted)
@@ -55,7 +56,7 @@ import Testing
 
     @Test("a namespace whose labels are unknown matches no selector (fail closed)")
     func unknownLabels() throws {
-        let admission = try Self.admission(BindingsConfig(from: "Selector", namespaceSelector: LabelSelector(matchExpressions: [LabelSelectorRequirement(key: "mcp", operator: "DoesNotExist")])))
+        let admission = Self.admission(BindingsConfig(from: "Selector", namespaceSelector: LabelSelector(matchExpressions: [LabelSelectorRequirement(key: "mcp", operator: "DoesNotExist")])))
         #expect(Self.decide(admission, "team-c") == .admitted)
         guard case .refused(let why) = Self.decide(admission, "team-z") else {
             Issue.record("an unknown namespace matched DoesNotExist")

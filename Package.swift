@@ -143,7 +143,7 @@ let package = Package(
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeClient", "KubeCore", "TestServers", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(
             name: "MCPOperatorTests",
-            dependencies: ["MCPOperator", "KubeClient", "KubeCore", "TestServers", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")]
+            dependencies: ["MCPOperator", "KubeClient", "KubeCore", "KubeRuntime", "MCPRuntimeAPI", "TestServers", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "MCPReconcileTests", dependencies: ["MCPReconcile", "MCPRuntimeRender", "MCPRuntimeAPI", "KubeCore"]),
         .testTarget(name: "MCPRuntimeAPITests", dependencies: ["MCPRuntimeAPI"]),

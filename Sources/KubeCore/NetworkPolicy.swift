@@ -37,11 +37,15 @@ public struct NetworkPolicyIngressRule: Codable, Sendable, Hashable {
     }
 }
 
+/// Pods selected by `podSelector` in the namespaces `namespaceSelector` selects; without
+/// `namespaceSelector`, in the policy's own namespace; without `podSelector`, every pod there.
 public struct NetworkPolicyPeer: Codable, Sendable, Hashable {
     public var podSelector: LabelSelector?
+    public var namespaceSelector: LabelSelector?
 
-    public init(podSelector: LabelSelector) {
+    public init(podSelector: LabelSelector? = nil, namespaceSelector: LabelSelector? = nil) {
         self.podSelector = podSelector
+        self.namespaceSelector = namespaceSelector
     }
 }
 

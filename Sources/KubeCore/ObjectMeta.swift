@@ -49,12 +49,3 @@ public struct OwnerReference: Codable, Sendable, Hashable {
         self.blockOwnerDeletion = blockOwnerDeletion
     }
 }
-
-/// `metav1.LabelSelector` (match labels only: all this project renders).
-public struct LabelSelector: Codable, Sendable, Hashable {
-    public var matchLabels: [String: String]?
-
-    public init(matchLabels: [String: String]) {
-        self.matchLabels = matchLabels
-    }
-}

@@ -2,6 +2,7 @@ import AdminHTTP
 import Foundation
 import Hummingbird
 import KubeClient
+import KubeCore
 import KubeRuntime
 import Logging
 import MCPRuntimeAPI
@@ -9,8 +10,9 @@ import ServiceLifecycle
 import Synchronization
 
 /// `mcp-runtime operator`: the MCPServer controller, with its informers (servers, grants,
-/// sessions, every rendered kind), optional leader election, and the admin listener, run
-/// until SIGTERM or SIGINT, then shut down gracefully (the Lease released).
+/// sessions, Namespaces when watching every namespace, every rendered kind), optional
+/// leader election, and the admin listener, run until SIGTERM or SIGINT, then shut down
+/// gracefully (the Lease released).
 public enum Operator {
     public static func run(client: KubeClient, settings: OperatorSettings, logger: Logger) async throws {
         let metrics = OperatorMetrics()
@@ -24,8 +26,20 @@ public enum Operator {
         for kind in owned {
             controller = controller.watches(kind: kind.kind, synced: kind.synced, run: kind.watch)
         }
+        // Namespace labels for spec.bindings.namespaceSelector. Watching one namespace,
+        // the operator sees no binding from another, so it needs none (nor their RBAC).
+        let namespaces = settings.namespace == nil ? Informer<Namespace>(client: client, namespace: nil) : nil
+        if let namespaces {
+            controller = controller.watches(kind: Namespace.kind, synced: { await namespaces.store.synced }) { [grants, sessions] enqueue, restarted in
+                await namespaces.run(onChange: { change in
+                    guard NamespaceTrigger.labelsChanged(change) else { return }
+                    let servers = NamespaceTrigger.servers(boundFrom: change.key.name, grants: await grants.store.all(), sessions: await sessions.store.all())
+                    for server in servers.sorted() { await enqueue(server) }
+                }, onRestart: restarted)
+            }
+        }
         let reconciler = ServerReconciler(
-            client: client, grants: grants.store, sessions: sessions.store, owned: owned, options: settings.render,
+            client: client, grants: grants.store, sessions: sessions.store, namespaces: namespaces?.store, owned: owned, options: settings.render,
             events: EventRecorder(client: client, instance: settings.identity, logger: logger)
         )
 

@@ -20,6 +20,8 @@ struct ServerReconciler: Sendable {
     let client: KubeClient
     let grants: ObjectStore<MCPAccessGrant>
     let sessions: ObjectStore<MCPAgentSession>
+    /// Namespace labels, for `spec.bindings.namespaceSelector`; nil when not watched.
+    let namespaces: ObjectStore<Namespace>?
     let owned: [OwnedKind]
     let options: RenderOptions
     let events: EventRecorder
@@ -48,8 +50,10 @@ struct ServerReconciler: Sendable {
         }
 
         // The config first: a revocation must not wait for any status write.
-        let plan = RenderPlan.make(servers: [server], grants: grants, sessions: sessions, options: options)
+        let labels = await namespaceLabels(grants.compactMap(\.metadata.namespace) + sessions.compactMap(\.metadata.namespace))
+        let plan = RenderPlan.make(servers: [server], grants: grants, sessions: sessions, namespaces: labels, options: options)
         let resolution = server.resolve()
+        let consent = server.bindingConsent(namespaces: labels)
         var failure: String?
         if let rendered = plan.rendered.first {
             do {
@@ -64,7 +68,7 @@ struct ServerReconciler: Sendable {
         if resolution.server == nil {
             await events.record(server, reason: "InvalidSpec", message: resolution.errors.map(\.description).joined(separator: "; "))
             do {
-                try await narrowLastConfig(key, grants: grants, sessions: sessions)
+                try await narrowLastConfig(key, grants: grants, sessions: sessions, consent: consent)
             } catch {
                 failure = "\(error)"
             }
@@ -78,10 +82,25 @@ struct ServerReconciler: Sendable {
             proxy: await deployment(names.proxyWorkload, key.namespace), workload: await deployment(names.serverWorkload, key.namespace)
         )
         let status = ServerStatusBuilder.status(observation, previous: server.status, now: now)
+        if let sources = status.conditions?.first(where: { $0.type == ServerStatusBuilder.headerSources }), sources.status == "False" {
+            await events.record(server, reason: ServerStatusBuilder.anyPodTrusted, message: sources.message ?? "")
+        } else {
+            await events.clear(server, reason: ServerStatusBuilder.anyPodTrusted)
+        }
         try await writeStatus(MCPServer.self, key, old: server.status, new: status)
-        try await writeBindingStatus(grants: grants, sessions: sessions, server: key, state: resolution.server == nil ? .invalid : .valid, now: now)
+        try await writeBindingStatus(grants: grants, sessions: sessions, server: key, state: resolution.server == nil ? .invalid(consent) : .valid(consent), now: now)
         if let failure { throw ReconcileError(description: failure) }
         return .requeue(after: nextExpiry(grants: grants, sessions: sessions, after: now).map { min(resync, $0) } ?? resync)
+    }
+
+    /// The labels of the namespaces bindings come from, as the Namespace informer has them.
+    private func namespaceLabels(_ names: [String]) async -> NamespaceLabels {
+        guard let namespaces else { return NamespaceLabels() }
+        var labels: [String: [String: String]] = [:]
+        for name in Set(names) {
+            if let namespace = await namespaces.get(ObjectKey(namespace: "", name: name)) { labels[name] = namespace.metadata.labels ?? [:] }
+        }
+        return NamespaceLabels(labels)
     }
 
     // MARK: - Objects
@@ -126,13 +145,13 @@ struct ServerReconciler: Sendable {
 
     /// The spec is invalid, so the last valid config keeps serving: still apply what the
     /// grants and sessions now take away (revocations, disables, deletions, earlier expiry).
-    private func narrowLastConfig(_ server: ObjectKey, grants: [MCPAccessGrant], sessions: [MCPAgentSession]) async throws {
+    private func narrowLastConfig(_ server: ObjectKey, grants: [MCPAccessGrant], sessions: [MCPAgentSession], consent: BindingConsent) async throws {
         let name = ServerNames(server: server.name, namespace: server.namespace).proxyConfigMap
         let kind = try kind(ConfigMap.kind)
         guard let live = await kind.live(ObjectKey(namespace: server.namespace, name: name)),
               let configMap = try? KubeJSON.decode(ConfigMap.self, from: live),
               let config = GovernanceNarrowing.config(in: configMap) else { return }
-        let narrowed = GovernanceNarrowing.narrow(config, grants: grants.compactMap { $0.resolve().value }, sessions: sessions.compactMap { $0.resolve().value })
+        let narrowed = GovernanceNarrowing.narrow(config, grants: grants.compactMap { $0.resolve().value }, sessions: sessions.compactMap { $0.resolve().value }, consent: consent)
         guard narrowed != config else { return }
         do {
             try await kind.patch(server.namespace, name, GovernanceNarrowing.configMapPatch(narrowed))
@@ -169,12 +188,24 @@ struct ServerReconciler: Sendable {
         for grant in grants {
             let state = BindingStatusBuilder.grant(grant, server: serverState, now: now)
             let status = BindingStatusBuilder.status(state, server: target, generation: grant.metadata.generation, previous: grant.status, now: now)
+            await recordRefusal(grant, state, status)
             if let key = ObjectKey(grant.metadata) { try await writeStatus(MCPAccessGrant.self, key, old: grant.status, new: status) }
         }
         for session in sessions {
             let state = BindingStatusBuilder.session(session, server: serverState, now: now)
             let status = BindingStatusBuilder.status(state, server: target, generation: session.metadata.generation, previous: session.status, now: now)
+            await recordRefusal(session, state, status)
             if let key = ObjectKey(session.metadata) { try await writeStatus(MCPAgentSession.self, key, old: session.status, new: status) }
+        }
+    }
+
+    /// A Warning Event on a grant or session its server does not accept, once per message.
+    private func recordRefusal<R: KubeResource>(_ binding: R, _ state: BindingStatusBuilder.State, _ status: BindingStatus) async {
+        let reason = "NamespaceNotAllowed"
+        if case .namespaceNotAllowed = state {
+            await events.record(binding, reason: reason, message: status.message ?? reason)
+        } else {
+            await events.clear(binding, reason: reason)
         }
     }
 

@@ -26,9 +26,13 @@ public struct ServerObservation: Sendable {
 
 /// Turns an observation into `MCPServer` status: phase, url, observedGeneration,
 /// configRevision, and the conditions Ready, ResourceURIResolved, ConfigRendered,
-/// ProxyReady and ServerReady, with messages a user can act on. Pure.
+/// ProxyReady and ServerReady, with messages a user can act on, plus
+/// HeaderSourcesRestricted, a warning that does not count for Ready. Pure.
 public enum ServerStatusBuilder {
-    public static let conditionTypes = ["Ready", "ResourceURIResolved", "ConfigRendered", "ProxyReady", "ServerReady"]
+    public static let conditionTypes = ["Ready", "ResourceURIResolved", "ConfigRendered", "ProxyReady", "ServerReady", headerSources]
+    /// False (reason `anyPodTrusted`) in header mode without `auth.trustedSources`.
+    public static let headerSources = "HeaderSourcesRestricted"
+    public static let anyPodTrusted = "AnyPodTrusted"
 
     public static func status(_ observation: ServerObservation, previous: MCPServerStatus?, now: Date) -> MCPServerStatus {
         let generation = observation.generation
@@ -49,7 +53,7 @@ public enum ServerStatusBuilder {
                 condition("Ready", false, "InvalidSpec", message),
                 condition("ResourceURIResolved", false, "InvalidSpec", message),
                 condition("ConfigRendered", false, "InvalidSpec", "nothing was rendered for this generation; the objects of the last valid spec are kept"),
-            ] + carried(["ProxyReady", "ServerReady"], from: previous), now: timestamp(now))
+            ] + carried(["ProxyReady", "ServerReady", headerSources], from: previous), now: timestamp(now))
             return status
         }
 
@@ -76,7 +80,8 @@ public enum ServerStatusBuilder {
         let parts = [uri, rendered, proxy, workload]
         let failing = parts.first { $0.status != "True" }
         let ready = condition("Ready", failing == nil, failing?.reason ?? "Ready", failing.map { "\($0.type): \($0.message ?? "")" } ?? "serving at \(status.url ?? "the public Service")")
-        status.conditions = Condition.merge(previous: previous?.conditions, next: [ready] + parts, now: timestamp(now))
+        let sources = headerSources(server, generation: generation)
+        status.conditions = Condition.merge(previous: previous?.conditions, next: [ready] + parts + [sources], now: timestamp(now))
 
         if failing == nil {
             status.phase = "Ready"
@@ -87,6 +92,22 @@ public enum ServerStatusBuilder {
         }
         status.message = ready.message
         return status
+    }
+
+    /// Who can hand the proxy identity headers: in header mode without trusted sources,
+    /// every pod that reaches it.
+    static func headerSources(_ server: ResolvedServer, generation: Int64?) -> Condition {
+        func condition(_ ok: Bool, _ reason: String, _ message: String) -> Condition {
+            Condition(type: headerSources, status: ok ? "True" : "False", observedGeneration: generation, reason: reason, message: message)
+        }
+        guard server.auth.mode == .header else {
+            return condition(true, "NotRequired", "auth mode \(server.auth.mode.rawValue) takes no identity from headers")
+        }
+        guard !server.auth.trustedSources.isEmpty else {
+            return condition(false, anyPodTrusted, "spec.auth.mode is header and spec.auth.trustedSources is empty: the proxy trusts identity headers from every pod that can reach it; name the pods that set them (an SSO gateway, an ingress controller) in spec.auth.trustedSources")
+        }
+        let names = ServerNames(server: server.name, namespace: server.namespace)
+        return condition(true, "Restricted", "NetworkPolicy \(names.proxyNetworkPolicy) admits only spec.auth.trustedSources to the proxy's port \(server.gateway.port)")
     }
 
     /// A Deployment's rollout as a condition: every wanted replica updated and ready.

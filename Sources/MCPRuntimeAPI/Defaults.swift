@@ -39,6 +39,8 @@ public enum Defaults {
     public static let toolRequiredTrust = TrustLevel.low
     public static let upstreamAuthMode = UpstreamAuthMode.none
     public static let upstreamAuthHeader = "Authorization"
+
+    public static let bindingsFrom = BindingsFrom.same
 }
 
 extension MCPServerSpec {
@@ -59,6 +61,7 @@ extension MCPServerSpec {
         spec.gateway = gateway?.defaulted()
         spec.rollout = rollout?.defaulted()
         spec.upstreamAuth = upstreamAuth?.defaulted()
+        spec.bindings = bindings?.defaulted()
         return spec
     }
 }
@@ -126,5 +129,13 @@ extension UpstreamAuthConfig {
         upstream.mode = mode ?? Defaults.upstreamAuthMode.rawValue
         upstream.header = header ?? Defaults.upstreamAuthHeader
         return upstream
+    }
+}
+
+extension BindingsConfig {
+    public func defaulted() -> BindingsConfig {
+        var bindings = self
+        bindings.from = from ?? Defaults.bindingsFrom.rawValue
+        return bindings
     }
 }

@@ -69,3 +69,10 @@ public enum SigningAlgorithm: String, APIEnum {
     case es256 = "ES256", es384 = "ES384"
     case edDSA = "EdDSA"
 }
+
+/// `spec.bindings.from`: which namespaces' grants and sessions a server accepts.
+public enum BindingsFrom: String, APIEnum {
+    case same = "Same"
+    case all = "All"
+    case selector = "Selector"
+}

@@ -22,7 +22,8 @@ public struct MCPServer: KubeResource, Hashable {
 }
 
 /// The desired state of an `MCPServer`. Field names are those of the original project,
-/// plus `publicURL`, the OAuth fields of `auth`, `tools[].requiredScopes` and `upstreamAuth`.
+/// plus `publicURL`, the OAuth fields of `auth`, `tools[].requiredScopes`, `upstreamAuth`
+/// and `bindings`.
 public struct MCPServerSpec: Codable, Sendable, Hashable {
     public var teamID: String?
     public var description: String?
@@ -56,6 +57,8 @@ public struct MCPServerSpec: Codable, Sendable, Hashable {
     public var rollout: RolloutConfig?
     /// The only ways credentials reach the upstream MCP server.
     public var upstreamAuth: UpstreamAuthConfig?
+    /// Which other namespaces' grants and sessions bind to this server.
+    public var bindings: BindingsConfig?
 
     public init(image: String? = nil) {
         self.image = image

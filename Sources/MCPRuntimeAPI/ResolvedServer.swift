@@ -75,8 +75,16 @@ public struct ResolvedAuth: Sendable, Hashable {
     public var tokenHeader: String
     /// Origins allowed to call; always includes the canonical URI's origin.
     public var allowedOrigins: [String]
+    /// Header mode: the only sources admitted to the proxy; empty admits every pod.
+    public var trustedSources: [ResolvedTrustedSource]
     /// Set in oauth mode.
     public var oauth: ResolvedOAuth?
+}
+
+/// A validated `auth.trustedSources` item: at least one selector, never every pod of the cluster.
+public struct ResolvedTrustedSource: Sendable, Hashable {
+    public var namespaceSelector: LabelSelector?
+    public var podSelector: LabelSelector?
 }
 
 public struct ResolvedOAuth: Sendable, Hashable {

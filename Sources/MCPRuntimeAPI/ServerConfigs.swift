@@ -1,3 +1,5 @@
+import KubeCore
+
 /// `spec.auth`: how the proxy authenticates callers.
 public struct AuthConfig: Codable, Sendable, Hashable {
     /// `none`, `header` (default when `auth` is present) or `oauth`.
@@ -27,12 +29,29 @@ public struct AuthConfig: Codable, Sendable, Hashable {
     /// How long the proxy keeps using the issuer's last keys and metadata while the issuer
     /// is unreachable; default 86400 (24 h).
     public var issuerMaxStalenessSeconds: Int?
+    /// Header mode: the pods that set the identity headers (an SSO gateway, an ingress
+    /// controller). The proxy's pods admit only them; without any, every pod is trusted.
+    public var trustedSources: [TrustedSource]?
 
     public init(mode: String? = nil, issuerURL: String? = nil, audience: String? = nil, requiredScopes: [String]? = nil) {
         self.mode = mode
         self.issuerURL = issuerURL
         self.audience = audience
         self.requiredScopes = requiredScopes
+    }
+}
+
+/// Pods allowed to reach the proxy in header mode, as a NetworkPolicy peer: those
+/// `podSelector` selects in the namespaces `namespaceSelector` selects; without
+/// `namespaceSelector`, in the server's namespace; without `podSelector`, every pod of
+/// the selected namespaces.
+public struct TrustedSource: Codable, Sendable, Hashable {
+    public var namespaceSelector: LabelSelector?
+    public var podSelector: LabelSelector?
+
+    public init(namespaceSelector: LabelSelector? = nil, podSelector: LabelSelector? = nil) {
+        self.namespaceSelector = namespaceSelector
+        self.podSelector = podSelector
     }
 }
 
@@ -140,5 +159,22 @@ public struct TokenExchangeConfig: Codable, Sendable, Hashable {
         self.audience = audience
         self.clientID = clientID
         self.clientSecretRef = clientSecretRef
+    }
+}
+
+/// `spec.bindings`: the server owner's consent to grants and sessions of other
+/// namespaces, modelled on Gateway API's `allowedRoutes.namespaces`. Its own namespace's
+/// always bind; others only as `from` says.
+public struct BindingsConfig: Codable, Sendable, Hashable {
+    /// `Same` (default): its own namespace only; `All`: every namespace; `Selector`: the
+    /// namespaces in `namespaces` and those `namespaceSelector` matches.
+    public var from: String?
+    public var namespaces: [String]?
+    public var namespaceSelector: LabelSelector?
+
+    public init(from: String? = nil, namespaces: [String]? = nil, namespaceSelector: LabelSelector? = nil) {
+        self.from = from
+        self.namespaces = namespaces
+        self.namespaceSelector = namespaceSelector
     }
 }

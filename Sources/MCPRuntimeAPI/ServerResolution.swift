@@ -47,6 +47,8 @@ struct ServerResolver {
         let gateway = resolveGateway(auth: auth.settings, requestPath: route.requestPath)
         let upstreamAuth = resolveUpstreamAuth(mode: auth.settings.mode)
         let governance = resolveGovernance()
+        // Checked here; what it admits is `MCPServer.bindingAdmission()`, valid spec or not.
+        _ = resolveBindings()
         checkCompatibilityFields()
         return ResolvedServer(
             name: name,

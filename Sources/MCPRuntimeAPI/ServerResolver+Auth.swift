@@ -52,6 +52,7 @@ extension ServerResolver {
                 issues.warn(path.child(field), "ignored because spec.auth.mode is not oauth")
             }
         }
+        let trustedSources = resolveTrustedSources(auth.trustedSources, mode: mode, at: path.child("trustedSources"))
         let settings = ResolvedAuth(
             mode: mode ?? .none,
             humanIDHeader: auth.humanIDHeader ?? Defaults.humanIDHeader,
@@ -60,6 +61,7 @@ extension ServerResolver {
             sessionIDHeader: auth.sessionIDHeader ?? Defaults.sessionIDHeader,
             tokenHeader: auth.tokenHeader ?? Defaults.tokenHeader,
             allowedOrigins: Array(Set(origins)).sorted(),
+            trustedSources: trustedSources,
             oauth: oauth
         )
         return AuthOutcome(settings: settings, unusableReason: unusableReason)

@@ -22,6 +22,28 @@ public enum Syntax {
         }
     }
 
+    /// RFC 1123 label, as Namespace names are: `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63.
+    public static func isDNS1123Label(_ text: String) -> Bool {
+        !text.contains(".") && isDNS1123Subdomain(text) && text.count <= 63
+    }
+
+    /// A label key: an optional DNS subdomain prefix and `/`, then a name of at most 63
+    /// alphanumerics, `-`, `_` and `.`, starting and ending alphanumeric.
+    public static func isLabelKey(_ text: String) -> Bool {
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        if parts.count == 2, !isDNS1123Subdomain(String(parts[0])) { return false }
+        guard let name = parts.last, !name.isEmpty else { return false }
+        return isLabelValue(String(name))
+    }
+
+    /// A label value: empty, or at most 63 alphanumerics, `-`, `_` and `.`, starting and
+    /// ending alphanumeric.
+    public static func isLabelValue(_ text: String) -> Bool {
+        guard let first = text.first, let last = text.last else { return true }
+        func alnum(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber) }
+        return text.count <= 63 && alnum(first) && alnum(last) && text.allSatisfy { alnum($0) || $0 == "-" || $0 == "_" || $0 == "." }
+    }
+
     private static let tokenSymbols = Set("!#$%&'*+-.^_`|~")
 
     /// An HTTP field name (RFC 9110 `token`).

@@ -6,10 +6,13 @@ import MCPRuntimeAPI
 /// While a server's spec is invalid nothing is rendered for it, and the proxy keeps the
 /// config of its last valid generation. Revocations must still reach it: this narrows
 /// that config by the grants and sessions as they are now, and never widens it. A grant
-/// or session that is gone (or invalid) is dropped; one now disabled or revoked is
-/// marked so; an expiry only moves earlier. Nothing is added. Pure.
+/// or session that is gone (or invalid), or whose namespace the server's consent no
+/// longer admits, is dropped; one now disabled or revoked is marked so; an expiry only
+/// moves earlier. Nothing is added. Pure.
 public enum GovernanceNarrowing {
-    public static func narrow(_ config: ProxyConfig, grants: [ResolvedGrant], sessions: [ResolvedAgentSession]) -> ProxyConfig {
+    public static func narrow(_ config: ProxyConfig, grants: [ResolvedGrant], sessions: [ResolvedAgentSession], consent: BindingConsent) -> ProxyConfig {
+        let grants = grants.filter { consent.decide($0.namespace) == .admitted }
+        let sessions = sessions.filter { consent.decide($0.namespace) == .admitted }
         var narrowed = config
         narrowed.grants = config.grants.compactMap { grant in
             guard let now = grants.first(where: { $0.namespace == grant.namespace && $0.name == grant.name }) else { return nil }

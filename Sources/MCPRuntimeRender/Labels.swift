@@ -21,6 +21,8 @@ public struct ServerNames: Sendable {
     /// The proxy's ServiceAccount, and the Role and RoleBinding that let it read its ConfigMap.
     public var proxyAccount: String { "\(server)-proxy" }
     public var networkPolicy: String { "\(server)-server" }
+    /// Header mode with trusted sources: the proxy's own NetworkPolicy.
+    public var proxyNetworkPolicy: String { "\(server)-proxy" }
 
     /// Labels on every rendered object.
     public var common: [String: String] {

@@ -30,6 +30,7 @@ public enum ServerRenderer {
         if server.gateway.enabled {
             objects.append(.deployment(ProxyWorkloadRenderer.deployment(server, names: names, mounts: mounts, options: options)))
             objects.append(.networkPolicy(NetworkPolicyRenderer.render(server, names: names)))
+            if let policy = NetworkPolicyRenderer.proxy(server, names: names) { objects.append(.networkPolicy(policy)) }
         }
         objects.append(.service(ProxyWorkloadRenderer.publicService(server, names: names)))
         if let ingress = server.ingress {

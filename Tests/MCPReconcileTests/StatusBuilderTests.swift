@@ -116,21 +116,44 @@ import Testing
         #expect(condition(third, "ProxyReady")?.lastTransitionTime == ServerStatusBuilder.timestamp(Self.now))
     }
 
+    @Test("header mode without trusted sources says every pod is trusted, without keeping the server from Ready")
+    func headerSources() {
+        let rolledOut = (Self.deployment("docs-proxy", ready: 2, updated: 2), Self.deployment("docs-server", ready: 2, updated: 2))
+        let open = ServerStatusBuilder.status(Self.observe(Self.server { $0.auth = AuthConfig(mode: "header") }, proxy: rolledOut.0, workload: rolledOut.1), previous: nil, now: Self.now)
+        let warning = condition(open, "HeaderSourcesRestricted")
+        #expect(warning?.status == "False" && warning?.reason == "AnyPodTrusted")
+        #expect(warning?.message?.contains("the proxy trusts identity headers from every pod that can reach it") == true)
+        #expect(open.phase == "Ready" && condition(open, "Ready")?.status == "True", "a warning, not a failure: existing header-mode servers keep serving")
+
+        var auth = AuthConfig(mode: "header")
+        auth.trustedSources = [TrustedSource(podSelector: LabelSelector(matchLabels: ["app": "sso"]))]
+        let sealed = ServerStatusBuilder.status(Self.observe(Self.server { $0.auth = auth }, proxy: rolledOut.0, workload: rolledOut.1), previous: nil, now: Self.now)
+        #expect(condition(sealed, "HeaderSourcesRestricted")?.status == "True")
+        #expect(condition(sealed, "HeaderSourcesRestricted")?.message == "NetworkPolicy docs-proxy admits only spec.auth.trustedSources to the proxy's port 8091")
+        #expect(condition(ServerStatusBuilder.status(Self.observe(Self.server()), previous: nil, now: Self.now), "HeaderSourcesRestricted")?.reason == "NotRequired")
+
+        let invalid = ServerStatusBuilder.status(Self.observe(Self.server { $0.auth = AuthConfig(mode: "header"); $0.replicas = -1 }), previous: open, now: Self.now)
+        #expect(condition(invalid, "HeaderSourcesRestricted") == warning, "an invalid spec changes nothing that runs: the condition is carried")
+    }
+
+    static let consent = BindingConsent(server: ServerKey(namespace: "team-a", name: "docs"), admission: .sameNamespace)
+
     @Test("grant and session states: bound, server missing, disabled, revoked, expired, invalid")
     func bindings() {
+        let valid = BindingStatusBuilder.Server.valid(Self.consent), invalid = BindingStatusBuilder.Server.invalid(Self.consent)
         var grant = MCPAccessGrant(metadata: ObjectMeta(name: "alice", namespace: "team-a"), spec: MCPAccessGrantSpec(serverRef: ServerReference(name: "docs"), subject: SubjectRef(humanID: "alice")))
-        #expect(BindingStatusBuilder.grant(grant, server: .valid, now: Self.now) == .bound)
+        #expect(BindingStatusBuilder.grant(grant, server: valid, now: Self.now) == .bound)
         #expect(BindingStatusBuilder.grant(grant, server: .missing, now: Self.now) == .serverNotFound)
-        #expect(BindingStatusBuilder.grant(grant, server: .invalid, now: Self.now) == .serverInvalid, "not enforced until the server is valid")
+        #expect(BindingStatusBuilder.grant(grant, server: invalid, now: Self.now) == .serverInvalid, "not enforced until the server is valid")
         grant.spec.disabled = true
-        #expect(BindingStatusBuilder.grant(grant, server: .valid, now: Self.now) == .disabled)
-        #expect(BindingStatusBuilder.grant(grant, server: .invalid, now: Self.now) == .disabled, "disables reach an invalid server's config")
+        #expect(BindingStatusBuilder.grant(grant, server: valid, now: Self.now) == .disabled)
+        #expect(BindingStatusBuilder.grant(grant, server: invalid, now: Self.now) == .disabled, "disables reach an invalid server's config")
         var session = MCPAgentSession(metadata: ObjectMeta(name: "s", namespace: "team-a"), spec: MCPAgentSessionSpec(serverRef: ServerReference(name: "docs"), subject: SubjectRef(humanID: "alice", agentID: "bot"), expiresAt: "2020-01-01T00:00:00Z"))
-        #expect(BindingStatusBuilder.session(session, server: .valid, now: Self.now) == .expired(Date(timeIntervalSince1970: 1_577_836_800)))
+        #expect(BindingStatusBuilder.session(session, server: valid, now: Self.now) == .expired(Date(timeIntervalSince1970: 1_577_836_800)))
         session.spec.revoked = true
-        #expect(BindingStatusBuilder.session(session, server: .valid, now: Self.now) == .revoked)
+        #expect(BindingStatusBuilder.session(session, server: valid, now: Self.now) == .revoked)
         session.spec.subject = nil
-        guard case .invalid(let why) = BindingStatusBuilder.session(session, server: .valid, now: Self.now) else {
+        guard case .invalid(let why) = BindingStatusBuilder.session(session, server: valid, now: Self.now) else {
             Issue.record("a session without subject is invalid")
             return
         }
@@ -141,5 +164,28 @@ import Testing
         #expect(status.message == "MCPServer team-a/docs does not exist: check spec.serverRef.name and spec.serverRef.namespace")
         #expect(status.conditions?.first?.status == "False")
         #expect(status.observedGeneration == 2)
+    }
+
+    @Test("a binding from a namespace the server does not accept says so, first, valid server or not")
+    func namespaceNotAllowed() {
+        var grant = MCPAccessGrant(metadata: ObjectMeta(name: "mallory", namespace: "team-b"), spec: MCPAccessGrantSpec(serverRef: ServerReference(name: "docs", namespace: "team-a"), subject: SubjectRef(humanID: "mallory"), maxTrust: "high"))
+        let refused = BindingStatusBuilder.State.namespaceNotAllowed(namespace: "team-b", why: "it accepts grants and sessions from its own namespace team-a only (spec.bindings.from: Same, the default)")
+        #expect(BindingStatusBuilder.grant(grant, server: .valid(Self.consent), now: Self.now) == refused)
+        #expect(BindingStatusBuilder.grant(grant, server: .invalid(Self.consent), now: Self.now) == refused)
+        #expect(BindingStatusBuilder.grant(grant, server: .missing, now: Self.now) == .serverNotFound)
+        grant.spec.disabled = true
+        #expect(BindingStatusBuilder.grant(grant, server: .valid(Self.consent), now: Self.now) == refused, "not in the config at all, disabled or not")
+        grant.spec.disabled = false
+        let consenting = BindingConsent(server: Self.consent.server, admission: .selected(names: ["team-b"], selector: nil))
+        #expect(BindingStatusBuilder.grant(grant, server: .valid(consenting), now: Self.now) == .bound)
+        #expect(BindingStatusBuilder.grant(grant, server: .invalid(consenting), now: Self.now) == .serverInvalid)
+        let session = MCPAgentSession(metadata: ObjectMeta(name: "s", namespace: "team-b"), spec: MCPAgentSessionSpec(serverRef: ServerReference(name: "docs", namespace: "team-a"), subject: SubjectRef(humanID: "mallory")))
+        #expect(BindingStatusBuilder.session(session, server: .valid(Self.consent), now: Self.now) == refused)
+
+        let status = BindingStatusBuilder.status(refused, server: Self.consent.server, generation: 1, previous: nil, now: Self.now)
+        #expect(status.phase == "NamespaceNotAllowed")
+        #expect(status.conditions?.first?.reason == "NamespaceNotAllowed" && status.conditions?.first?.status == "False")
+        #expect(status.message?.hasPrefix("MCPServer team-a/docs does not accept grants and sessions from namespace team-b: it accepts grants and sessions from its own namespace team-a only") == true)
+        #expect(status.message?.contains("spec.bindings") == true)
     }
 }

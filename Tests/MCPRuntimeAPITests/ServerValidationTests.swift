@@ -117,6 +117,39 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
         spec("no provisioned registry", "spec.useProvisionedRegistry", .invalid, "no provisioned registry", severity: .warning) { $0.useProvisionedRegistry = true },
         spec("session store is Kubernetes", "spec.session.store", .invalid, "is ignored", severity: .warning) { var s = SessionConfig(); s.store = "redis"; $0.session = s },
         spec("enforceOn other than call_tool", "spec.policy.enforceOn", .invalid, "is ignored", severity: .warning) { var p = PolicyConfig(); p.enforceOn = "all"; $0.policy = p },
+        spec("header mode without trusted sources", "spec.auth.trustedSources", .invalid, "trusts identity headers from every pod that can reach the proxy", severity: .warning) { $0.auth = AuthConfig(mode: "header") },
+        spec("trusted sources outside header mode", "spec.auth.trustedSources", .invalid, "ignored because spec.auth.mode is not header", severity: .warning, oauth: true) {
+            $0.auth?.trustedSources = [TrustedSource(podSelector: LabelSelector(matchLabels: ["app": "sso"]))]
+        },
+        spec("a trusted source selects something", "spec.auth.trustedSources[0]", .required, "needs a podSelector, a namespaceSelector or both") { var a = AuthConfig(mode: "header"); a.trustedSources = [TrustedSource()]; $0.auth = a },
+        spec("a trusted source is not every pod", "spec.auth.trustedSources[0].namespaceSelector", .forbidden, "admits every pod in the cluster") {
+            var a = AuthConfig(mode: "header")
+            a.trustedSources = [TrustedSource(namespaceSelector: LabelSelector(), podSelector: LabelSelector(matchLabels: [:]))]
+            $0.auth = a
+        },
+        spec("trusted source selectors are valid", "spec.auth.trustedSources[0].podSelector.matchExpressions[0].values", .required, "NotIn needs at least one value") {
+            var a = AuthConfig(mode: "header")
+            a.trustedSources = [TrustedSource(podSelector: LabelSelector(matchExpressions: [LabelSelectorRequirement(key: "app", operator: "NotIn")]))]
+            $0.auth = a
+        },
+        spec("bindings from", "spec.bindings.from", .notSupported, "unsupported value \"Everyone\"") { $0.bindings = BindingsConfig(from: "Everyone") },
+        spec("bindings Selector names someone", "spec.bindings", .required, "needs spec.bindings.namespaces or spec.bindings.namespaceSelector") { $0.bindings = BindingsConfig(from: "Selector", namespaces: []) },
+        spec("bindings namespaces only with Selector", "spec.bindings.namespaces", .invalid, "used only with spec.bindings.from: Selector, and from is Same") { $0.bindings = BindingsConfig(namespaces: ["team-b"]) },
+        spec("bindings selector only with Selector", "spec.bindings.namespaceSelector", .invalid, "used only with spec.bindings.from: Selector, and from is All") { $0.bindings = BindingsConfig(from: "All", namespaceSelector: LabelSelector(matchLabels: ["a": "b"])) },
+        spec("bindings namespaces are names", "spec.bindings.namespaces[0]", .invalid, "is not a namespace name") { $0.bindings = BindingsConfig(from: "Selector", namespaces: ["Team_B"]) },
+        spec("bindings namespaces unique", "spec.bindings.namespaces[1]", .duplicate, "duplicate namespace \"team-b\"") { $0.bindings = BindingsConfig(from: "Selector", namespaces: ["team-b", "team-b"]) },
+        spec("bindings selector not empty", "spec.bindings.namespaceSelector", .invalid, "an empty selector matches every namespace") { $0.bindings = BindingsConfig(from: "Selector", namespaceSelector: LabelSelector(matchLabels: [:])) },
+        spec("selector label keys", "spec.bindings.namespaceSelector.matchLabels.-bad", .invalid, "is not a label key") { $0.bindings = BindingsConfig(from: "Selector", namespaceSelector: LabelSelector(matchLabels: ["-bad": "x"])) },
+        spec("selector label values", "spec.bindings.namespaceSelector.matchLabels.team", .invalid, "is not a label value") { $0.bindings = BindingsConfig(from: "Selector", namespaceSelector: LabelSelector(matchLabels: ["team": "a b"])) },
+        spec("selector operators", "spec.bindings.namespaceSelector.matchExpressions[0].operator", .notSupported, "unsupported value \"Equals\"") {
+            $0.bindings = BindingsConfig(from: "Selector", namespaceSelector: LabelSelector(matchExpressions: [LabelSelectorRequirement(key: "team", operator: "Equals", values: ["b"])]))
+        },
+        spec("selector In needs values", "spec.bindings.namespaceSelector.matchExpressions[0].values", .required, "In needs at least one value") {
+            $0.bindings = BindingsConfig(from: "Selector", namespaceSelector: LabelSelector(matchExpressions: [LabelSelectorRequirement(key: "team", operator: "In")]))
+        },
+        spec("selector Exists takes no values", "spec.bindings.namespaceSelector.matchExpressions[0].values", .invalid, "Exists takes no values") {
+            $0.bindings = BindingsConfig(from: "Selector", namespaceSelector: LabelSelector(matchExpressions: [LabelSelectorRequirement(key: "team", operator: "Exists", values: ["b"])]))
+        },
     ]
 
     @Test("each rule reports its field, reason and message", arguments: cases)

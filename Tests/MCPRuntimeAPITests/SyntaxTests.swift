@@ -23,6 +23,16 @@ import Testing
         #expect(!Syntax.isQuantity(text))
     }
 
+    @Test("label keys, label values and namespace names as Kubernetes checks them")
+    func labels() {
+        for key in ["team", "kubernetes.io/metadata.name", "a.b-c_d", "example.com/x", "A1"] { #expect(Syntax.isLabelKey(key), "\(key)") }
+        for key in ["", "-team", "team-", "/x", "Example.com/x", "a/b/c", String(repeating: "a", count: 64)] { #expect(!Syntax.isLabelKey(key), "\(key)") }
+        for value in ["", "prod", "v1.2_3-x"] { #expect(Syntax.isLabelValue(value), "\(value)") }
+        for value in ["a b", "-x", "x.", String(repeating: "a", count: 64)] { #expect(!Syntax.isLabelValue(value), "\(value)") }
+        for name in ["team-b", "0team"] { #expect(Syntax.isDNS1123Label(name), "\(name)") }
+        for name in ["", "Team", "team.b", "team_b", "-team", String(repeating: "a", count: 64)] { #expect(!Syntax.isDNS1123Label(name), "\(name)") }
+    }
+
     @Test("timestamps round-trip in UTC")
     func timestamps() throws {
         let date = try #require(Syntax.parseTimestamp("2026-12-31T23:59:59+01:00"))

@@ -22,7 +22,8 @@ import Testing
         #expect(outcome.exitCode == 0, "\(outcome.stderr)")
         #expect(outcome.stderr.isEmpty)
         let documents = outcome.stdout.components(separatedBy: "---\n").filter { !$0.isEmpty }
-        #expect(documents.count == 30, "10 objects for each of the 3 sample servers")
+        #expect(documents.count == 31, "10 objects for each of the 3 sample servers, and the header-mode proxy's NetworkPolicy")
+        #expect(outcome.stdout.contains("# MCPServer mcp-servers/tickets -> NetworkPolicy/tickets-proxy"))
         #expect(outcome.stdout.contains("# MCPServer team-a/weather -> Ingress/weather"))
         #expect(outcome.stdout.contains("kind: NetworkPolicy"))
     }

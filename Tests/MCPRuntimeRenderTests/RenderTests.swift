@@ -71,6 +71,35 @@ import Testing
         #expect(policy.spec.ingress?.first?.ports?.first?.port == .int(8088))
     }
 
+    @Test("header mode with trusted sources seals the proxy: its port for them only, its admin port for probes and scrapes")
+    func proxyNetworkPolicy() throws {
+        var auth = AuthConfig(mode: "header")
+        let gateway = TrustedSource(namespaceSelector: LabelSelector(matchLabels: ["kubernetes.io/metadata.name": "sso"]), podSelector: LabelSelector(matchLabels: ["app": "gateway"]))
+        let local = TrustedSource(podSelector: LabelSelector(matchExpressions: [LabelSelectorRequirement(key: "role", operator: "In", values: ["sso"])]))
+        auth.trustedSources = [gateway, local]
+        let rendered = try Self.render(Self.server { $0.auth = auth })
+        #expect(rendered.objects.map(\.reference).filter { $0.hasPrefix("NetworkPolicy/") } == ["NetworkPolicy/weather-server", "NetworkPolicy/weather-proxy"])
+        let policy = try #require(objects(rendered) { if case .networkPolicy(let p) = $0, p.metadata.name == "weather-proxy" { p } else { nil } }.first)
+        #expect(policy.spec.podSelector.matchLabels == ["app.kubernetes.io/instance": "weather", "app.kubernetes.io/component": "proxy"])
+        #expect(policy.spec.policyTypes == ["Ingress"])
+        #expect(policy.spec.ingress == [
+            NetworkPolicyIngressRule(from: [NetworkPolicyPeer(podSelector: gateway.podSelector, namespaceSelector: gateway.namespaceSelector), NetworkPolicyPeer(podSelector: local.podSelector)],
+                                     ports: [NetworkPolicyPort(port: .int(8091))]),
+            NetworkPolicyIngressRule(from: nil, ports: [NetworkPolicyPort(port: .int(9090))]),
+        ])
+        #expect(policy.metadata.ownerReferences?.first?.uid == "5d3c1f0e-0000-4000-8000-000000000001")
+    }
+
+    @Test("no proxy policy in header mode without trusted sources, nor in oauth or none mode")
+    func noProxyNetworkPolicy() throws {
+        var ignored = AuthConfig(mode: "oauth", issuerURL: "https://auth.example.com/realms/mcp")
+        ignored.trustedSources = [TrustedSource(podSelector: LabelSelector(matchLabels: ["app": "gateway"]))]
+        for auth in [AuthConfig(mode: "header"), ignored, AuthConfig(mode: "none")] {
+            let rendered = try Self.render(Self.server { $0.auth = auth })
+            #expect(!rendered.objects.contains { $0.reference == "NetworkPolicy/weather-proxy" }, "\(auth.mode ?? "")")
+        }
+    }
+
     @Test("none mode with the gateway disabled: no proxy, no seal, the public Service selects the server")
     func gatewayDisabled() throws {
         let rendered = try Self.render(Self.server { $0.auth = AuthConfig(mode: "none"); $0.gateway = GatewayConfig(enabled: false) })
@@ -218,10 +247,51 @@ import Testing
         var spec = MCPAgentSessionSpec(serverRef: ServerReference(name: "weather", namespace: "team-a"), subject: SubjectRef(humanID: "alice"))
         spec.upstreamTokenSecretRef = SecretKeyRef(name: "tok", key: "token")
         let session = MCPAgentSession(metadata: ObjectMeta(name: "s1", namespace: "agents"), spec: spec)
-        let plan = RenderPlan.make(servers: [Self.server()], grants: [], sessions: [session])
+        let server = Self.server { $0.bindings = BindingsConfig(from: "Selector", namespaces: ["agents"]) }
+        let plan = RenderPlan.make(servers: [server], grants: [], sessions: [session])
         #expect(plan.findings.map(\.issue.path.description) == ["spec.upstreamTokenSecretRef"])
         #expect(plan.findings.first?.issue.severity == .warning)
         #expect(plan.rendered.first?.proxyConfig.sessions.first?.upstreamTokenFile == nil)
+    }
+
+    static func crossNamespace() -> (MCPAccessGrant, MCPAgentSession) {
+        let grant = MCPAccessGrant(metadata: ObjectMeta(name: "mallory", namespace: "team-b"), spec: MCPAccessGrantSpec(
+            serverRef: ServerReference(name: "weather", namespace: "team-a"), subject: SubjectRef(humanID: "mallory"),
+            maxTrust: "high", allowedSideEffects: ["read", "write", "destructive"]))
+        let session = MCPAgentSession(metadata: ObjectMeta(name: "mallory-bot", namespace: "team-b"), spec: MCPAgentSessionSpec(
+            serverRef: ServerReference(name: "weather", namespace: "team-a"), subject: SubjectRef(humanID: "mallory", agentID: "bot"), consentedTrust: "high"))
+        return (grant, session)
+    }
+
+    @Test("a grant or session from another namespace binds only with the server's consent; refused ones never reach the config")
+    func crossNamespaceConsent() throws {
+        let (grant, session) = Self.crossNamespace()
+        let refused = RenderPlan.make(servers: [Self.server()], grants: [grant], sessions: [session])
+        #expect(refused.errors.map(\.source) == [.grant(0), .session(0)])
+        for finding in refused.errors {
+            #expect(finding.issue.path.description == "spec.serverRef.namespace")
+            #expect(finding.issue.reason == .forbidden)
+            #expect(finding.issue.message.hasPrefix("MCPServer team-a/weather does not accept grants and sessions from namespace team-b: it accepts grants and sessions from its own namespace team-a only"))
+        }
+        let config = try #require(refused.rendered.first?.proxyConfig)
+        #expect(config.grants.isEmpty && config.sessions.isEmpty)
+
+        let consenting: [(BindingsConfig, NamespaceLabels)] = [
+            (BindingsConfig(from: "All"), NamespaceLabels()),
+            (BindingsConfig(from: "Selector", namespaces: ["team-b"]), NamespaceLabels()),
+            (BindingsConfig(from: "Selector", namespaceSelector: LabelSelector(matchLabels: ["mcp": "consumer"])), NamespaceLabels(["team-b": ["mcp": "consumer"]])),
+        ]
+        for (bindings, labels) in consenting {
+            let plan = RenderPlan.make(servers: [Self.server { $0.bindings = bindings }], grants: [grant], sessions: [session], namespaces: labels)
+            #expect(plan.errors.isEmpty, "\(plan.errors.map(\.issue))")
+            let config = try #require(plan.rendered.first?.proxyConfig)
+            #expect(config.grants.map(\.name) == ["mallory"] && config.grants.first?.namespace == "team-b")
+            #expect(config.sessions.map(\.name) == ["mallory-bot"])
+        }
+
+        let unlabelled = RenderPlan.make(servers: [Self.server { $0.bindings = consenting[2].0 }], grants: [grant], sessions: [session], namespaces: NamespaceLabels(["team-b": ["mcp": "other"]]))
+        #expect(unlabelled.errors.count == 2)
+        #expect(unlabelled.rendered.first?.proxyConfig.grants.isEmpty == true)
     }
 
     @Test("duplicate servers are an error")

@@ -54,16 +54,24 @@ def violations(file, obj):
     env = celpy.Environment()
     broken = []
     for path, rule, message in rules(root):
-        target = obj
-        for part in path.strip(".").split("."):
-            if part:
-                target = target.get(part) if isinstance(target, dict) else None
-        if target is None:
-            continue
         program = env.program(env.compile(rule))
-        if not program.evaluate({"self": celpy.json_to_cel(target)}):
-            broken.append(message)
+        for target in targets(obj, path):
+            if not program.evaluate({"self": celpy.json_to_cel(target)}):
+                broken.append(message)
     return broken
+
+
+def targets(obj, path):
+    """The values a rule at `path` applies to: none when a field on the way is absent,
+    one per item below a list (`[]`), as the API server evaluates them."""
+    values = [obj]
+    for part in path.strip(".").split("."):
+        if not part:
+            continue
+        name, each = (part[:-2], True) if part.endswith("[]") else (part, False)
+        found = [value.get(name) for value in values if isinstance(value, dict) and value.get(name) is not None]
+        values = [item for value in found for item in value] if each else found
+    return values
 
 
 def server(**spec):
@@ -95,6 +103,28 @@ SERVER_CASES = [
     ("canary without replicas", server(rollout={"strategy": "Canary"}), "Canary rollout needs"),
     ("canary not below replicas", server(replicas=2, rollout={"strategy": "Canary", "canaryReplicas": 2}), "Canary rollout needs"),
     ("canary below replicas", server(replicas=3, rollout={"strategy": "Canary", "canaryReplicas": 1}), None),
+    ("bindings default to Same", server(bindings={}), None),
+    ("bindings from All", server(bindings={"from": "All"}), None),
+    ("bindings from Selector by name", server(bindings={"from": "Selector", "namespaces": ["team-b"]}), None),
+    ("bindings from Selector by labels", server(bindings={"from": "Selector", "namespaceSelector": {"matchLabels": {"mcp": "consumer"}}}), None),
+    ("bindings from Selector by expression", server(bindings={"from": "Selector", "namespaceSelector": {"matchExpressions": [{"key": "mcp", "operator": "Exists"}]}}), None),
+    ("bindings namespaces without Selector", server(bindings={"namespaces": ["team-b"]}), "used only with spec.bindings.from Selector"),
+    ("bindings selector with All", server(bindings={"from": "All", "namespaceSelector": {"matchLabels": {"a": "b"}}}), "used only with spec.bindings.from Selector"),
+    ("bindings Selector naming nothing", server(bindings={"from": "Selector", "namespaces": []}), "needs spec.bindings.namespaces or"),
+    ("bindings empty selector", server(bindings={"from": "Selector", "namespaceSelector": {"matchLabels": {}}}), "matches every namespace"),
+    ("bindings In without values", server(bindings={"from": "Selector", "namespaceSelector": {"matchExpressions": [{"key": "a", "operator": "In"}]}}), "spec.bindings.namespaceSelector matchExpressions with In"),
+    ("header mode with a trusted gateway", server(auth={"mode": "header", "trustedSources": [
+        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "sso"}}, "podSelector": {"matchLabels": {"app": "gateway"}}}]}), None),
+    ("a trusted pod selector alone", server(auth={"mode": "header", "trustedSources": [{"podSelector": {"matchLabels": {"app": "gateway"}}}]}), None),
+    ("any namespace, some pods", server(auth={"mode": "header", "trustedSources": [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"app": "gateway"}}}]}), None),
+    ("a trusted source selecting nothing", server(auth={"mode": "header", "trustedSources": [{}]}), "needs a podSelector, a namespaceSelector or both"),
+    ("a trusted source of every pod", server(auth={"mode": "header", "trustedSources": [{"namespaceSelector": {}}]}), "admits every pod in the cluster"),
+    ("a trusted source of every pod, twice empty", server(auth={"mode": "header", "trustedSources": [{"namespaceSelector": {"matchLabels": {}}, "podSelector": {}}]}), "admits every pod in the cluster"),
+    ("trusted namespaces In without values", server(auth={"mode": "header", "trustedSources": [{"namespaceSelector": {"matchExpressions": [{"key": "a", "operator": "NotIn"}]}}]}),
+     "trustedSources namespaceSelector matchExpressions with In"),
+    ("trusted pods DoesNotExist with values", server(auth={"mode": "header", "trustedSources": [{"podSelector": {"matchExpressions": [{"key": "a", "operator": "DoesNotExist", "values": ["x"]}]}}]}),
+     "trustedSources podSelector matchExpressions with In"),
+    ("bindings Exists with values", server(bindings={"from": "Selector", "namespaceSelector": {"matchExpressions": [{"key": "a", "operator": "Exists", "values": ["x"]}]}}), "spec.bindings.namespaceSelector matchExpressions with In"),
 ]
 
 

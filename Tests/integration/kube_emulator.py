@@ -8,7 +8,9 @@ matter to a client filled in here, as a real kube-apiserver behaves:
 - a status subresource write changes status only, a write to the object never does;
 - the project's CRDs (crds/*.yaml) are served, with the status subresource, and lists
   of them as a server-side Table with the CRDs' printer columns (what `kubectl get`
-  asks for), as kube-apiserver renders them.
+  asks for), as kube-apiserver renders them;
+- Namespaces are served (kmock takes /api/v1/namespaces/NAME for a namespace prefix),
+  each carrying the label kubernetes.io/metadata.name with its name, as on a real cluster.
 
 It also keeps only recent requests (kmock scans its whole request history on every
 request, which turns thousands of objects into minutes). What stays missing (and so is proven by the Swift replay tests instead): watch from a
@@ -26,6 +28,7 @@ import threading
 import uuid
 
 import kmock
+import kmock._internal.parsing as kmock_parsing
 import requests
 import yaml
 
@@ -37,6 +40,22 @@ class Conflict(kmock.KubernetesError):
     status: int = 409
     reason: str = "Conflict"
     message: str = "the object has been modified; please apply your changes to the latest version and try again"
+
+
+_parse_path = kmock_parsing.parse_path
+NAMESPACE_PATH = re.compile(r"^/api/v1/namespaces(?:/([^/]+))?/?$")
+
+
+def parse_path(path):
+    """kmock's path parser, except that /api/v1/namespaces[/NAME] is the cluster-scoped
+    Namespace collection (or one Namespace), not a namespace prefix."""
+    match = NAMESPACE_PATH.match(path)
+    if match:
+        return kmock_parsing.ParsedPath(group="", version="v1", plural="namespaces", name=match.group(1))
+    return _parse_path(path)
+
+
+kmock_parsing.parse_path = parse_path
 
 
 class Emulator(kmock.KubernetesEmulator):
@@ -56,6 +75,10 @@ class Emulator(kmock.KubernetesEmulator):
         data = request.data
         meta = data.setdefault("metadata", {}) if request.action != kmock.action.UPDATE or request.subresource is None else None
         version = str(next(self._versions))
+        if request.resource.plural == "namespaces" and meta is not None and (request.name or meta.get("name")):
+            # kube-apiserver keeps this label equal to the name on every write.
+            labels = meta.get("labels") or {}
+            meta["labels"] = {**labels, "kubernetes.io/metadata.name": request.name or meta["name"]}
         if request.action == kmock.action.CREATE:
             meta.update(uid=str(uuid.uuid4()), resourceVersion=version, generation=1,
                         creationTimestamp=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))

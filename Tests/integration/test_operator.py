@@ -144,14 +144,17 @@ def test_samples_render_every_object_and_status(kube, operator):
         for item in kube.items(path.format(ns="team-a")):
             assert item["metadata"]["ownerReferences"] == [{"apiVersion": "mcpruntime.org/v1alpha1", "kind": "MCPServer", "name": "weather",
                                                            "uid": server["metadata"]["uid"], "controller": True, "blockOwnerDeletion": True}]
-    for namespace, name in [("mcp-servers", "docs"), ("mcp-servers", "tickets")]:
-        eventually(lambda: len(kube.owned(namespace, name)) == 10, what=f"objects of {namespace}/{name}")
+    # tickets is in header mode with trusted sources: the proxy's NetworkPolicy too.
+    for namespace, name, count in [("mcp-servers", "docs", 10), ("mcp-servers", "tickets", 11)]:
+        eventually(lambda: len(kube.owned(namespace, name)) == count, what=f"objects of {namespace}/{name}")
+    assert "NetworkPolicy/tickets-proxy" in kube.owned("mcp-servers", "tickets")
 
     status = eventually(lambda: kube.status("mcpservers", "team-a", "weather") or None)
     assert status["url"] == "https://mcp.example.com/team-a/mcp"
     assert status["observedGeneration"] == 1
     assert status["phase"] == "Pending"
-    assert [c["type"] for c in status["conditions"]] == ["Ready", "ResourceURIResolved", "ConfigRendered", "ProxyReady", "ServerReady"]
+    assert [c["type"] for c in status["conditions"]] == ["Ready", "ResourceURIResolved", "ConfigRendered", "ProxyReady", "ServerReady", "HeaderSourcesRestricted"]
+    assert condition(status, "HeaderSourcesRestricted")["reason"] == "NotRequired"
     assert condition(status, "ConfigRendered")["status"] == "True"
     assert status["configRevision"] == proxy_config(kube, "team-a", "weather")["revision"]
     for plural, name in [("mcpaccessgrants", "alice-weather"), ("mcpaccessgrants", "team-a-readers"), ("mcpagentsessions", "alice-planner-7f3a")]:
@@ -395,3 +398,123 @@ def test_a_revoked_session_reaches_the_proxy_through_its_configmap_watch(kube, o
     finally:
         proxy.terminate()
         proxy.wait(timeout=10)
+
+
+CROSS_NAMESPACE = TOOLS + """
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: team-a}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: team-b}
+---
+apiVersion: mcpruntime.org/v1alpha1
+kind: MCPAccessGrant
+metadata: {name: mallory, namespace: team-b}
+spec:
+  serverRef: {name: tools, namespace: team-a}
+  subject: {humanID: mallory}
+  maxTrust: high
+  allowedSideEffects: [read, write, destructive]
+---
+apiVersion: mcpruntime.org/v1alpha1
+kind: MCPAgentSession
+metadata: {name: mallory-bot, namespace: team-b}
+spec:
+  serverRef: {name: tools, namespace: team-a}
+  subject: {humanID: mallory, agentID: bot}
+  consentedTrust: high
+"""
+
+
+def bound_names(kube):
+    """(namespace/name of each grant, of each session) in the tools proxy's config."""
+    config = proxy_config(kube, "team-a", "tools") or {}
+    return ([f"{g['namespace']}/{g['name']}" for g in config.get("grants", [])], [f"{s['namespace']}/{s['name']}" for s in config.get("sessions", [])])
+
+
+def phases(kube):
+    return (kube.status("mcpaccessgrants", "team-b", "mallory").get("phase"), kube.status("mcpagentsessions", "team-b", "mallory-bot").get("phase"))
+
+
+def set_bindings(kube, bindings):
+    kube.kubectl("patch", "mcpserver", "tools", "-n", "team-a", "--type=merge", "-p", json.dumps({"spec": {"bindings": bindings}}))
+
+
+def test_a_cross_namespace_grant_binds_only_with_the_servers_consent(kube, operator):
+    kube.kubectl("apply", "-f", "-", stdin=CROSS_NAMESPACE)
+    # The statuses are written after the config in the same reconcile: once they say
+    # NamespaceNotAllowed, the config that reconcile applied is the one to check.
+    eventually(lambda: phases(kube) == ("NamespaceNotAllowed", "NamespaceNotAllowed"), what="both refused")
+    assert bound_names(kube) == (["team-a/alice"], ["team-a/s-1"]), "the refused grant and session never reach the proxy"
+    status = kube.status("mcpaccessgrants", "team-b", "mallory")
+    ready = condition(status, "Ready")
+    assert ready["status"] == "False" and ready["reason"] == "NamespaceNotAllowed"
+    assert status["message"].startswith("MCPServer team-a/tools does not accept grants and sessions from namespace team-b: it accepts grants and sessions from its own namespace team-a only"), status["message"]
+    events = eventually(lambda: [e for e in kube.items("/api/v1/namespaces/team-b/events")
+                                 if e["involvedObject"]["name"] in ("mallory", "mallory-bot") and e["reason"] == "NamespaceNotAllowed"],
+                        what="NamespaceNotAllowed Events")
+    assert {e["involvedObject"]["kind"] for e in events} == {"MCPAccessGrant", "MCPAgentSession"}
+    assert all(e["type"] == "Warning" and e["message"] == status["message"] for e in events if e["involvedObject"]["kind"] == "MCPAccessGrant")
+
+    # The server's owner consents by name: both bind.
+    set_bindings(kube, {"from": "Selector", "namespaces": ["team-b"]})
+    eventually(lambda: bound_names(kube) == (["team-a/alice", "team-b/mallory"], ["team-a/s-1", "team-b/mallory-bot"]), what="both in the config")
+    eventually(lambda: phases(kube) == ("Bound", "Bound"), what="both Bound")
+
+    # ... and withdraws it: both leave the config at once.
+    set_bindings(kube, {"from": "Same", "namespaces": None})
+    eventually(lambda: bound_names(kube) == (["team-a/alice"], ["team-a/s-1"]), what="both out of the config again")
+    eventually(lambda: phases(kube) == ("NamespaceNotAllowed", "NamespaceNotAllowed"))
+
+
+def test_a_namespace_label_gives_and_withdraws_consent_also_while_the_server_is_invalid(kube, operator):
+    kube.kubectl("apply", "-f", "-", stdin=CROSS_NAMESPACE)
+    set_bindings(kube, {"from": "Selector", "namespaceSelector": {"matchLabels": {"mcpruntime.org/consumer-of-tools": "yes"}}})
+    eventually(lambda: "do not match its spec.bindings.namespaceSelector" in kube.status("mcpaccessgrants", "team-b", "mallory").get("message", "")
+               and phases(kube) == ("NamespaceNotAllowed", "NamespaceNotAllowed"), what="refused without the label")
+    assert bound_names(kube) == (["team-a/alice"], ["team-a/s-1"])
+
+    # Labelling the namespace is the only change: the Namespace watch re-reconciles the server.
+    kube.kubectl("label", "namespace", "team-b", "mcpruntime.org/consumer-of-tools=yes")
+    eventually(lambda: bound_names(kube) == (["team-a/alice", "team-b/mallory"], ["team-a/s-1", "team-b/mallory-bot"]), what="bound by the label")
+    eventually(lambda: phases(kube) == ("Bound", "Bound"))
+
+    # While the server's spec is invalid, its last valid config is narrowed: removing the
+    # label takes the grant and the session out of it.
+    kube.kubectl("patch", "mcpserver", "tools", "-n", "team-a", "--type=merge", "-p", json.dumps({"spec": {"replicas": -1}}))
+    eventually(lambda: kube.status("mcpservers", "team-a", "tools").get("phase") == "Error", what="the server invalid")
+    kube.kubectl("label", "namespace", "team-b", "mcpruntime.org/consumer-of-tools-")
+    eventually(lambda: bound_names(kube) == (["team-a/alice"], ["team-a/s-1"]), what="narrowed: the unlabelled namespace's bindings gone")
+    eventually(lambda: phases(kube) == ("NamespaceNotAllowed", "NamespaceNotAllowed"))
+    config_map = kube.get(OWNED["ConfigMap"].format(ns="team-a") + "/tools-proxy-config")
+    assert config_map["metadata"]["annotations"]["mcpruntime.org/config-revision"] == json.loads(config_map["data"]["config.json"])["revision"]
+
+
+def test_header_mode_seals_the_proxy_to_its_trusted_sources_and_warns_without_them(kube, operator):
+    kube.kubectl("apply", "-f", "-", stdin=TOOLS)
+    status = eventually(lambda: (s := kube.status("mcpservers", "team-a", "tools")) and condition(s, "HeaderSourcesRestricted").get("status") == "False" and s,
+                        what="the warning condition")
+    warning = condition(status, "HeaderSourcesRestricted")
+    assert warning["reason"] == "AnyPodTrusted" and "trusts identity headers from every pod" in warning["message"]
+    events = eventually(lambda: [e for e in kube.items("/api/v1/namespaces/team-a/events")
+                                 if e["involvedObject"]["kind"] == "MCPServer" and e["involvedObject"]["name"] == "tools" and e["reason"] == "AnyPodTrusted"],
+                        what="an AnyPodTrusted Event")
+    assert events[0]["type"] == "Warning" and events[0]["message"] == warning["message"]
+    assert "NetworkPolicy/tools-proxy" not in kube.owned("team-a", "tools")
+
+    sso = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "sso"}}, "podSelector": {"matchLabels": {"app": "sso-gateway"}}}
+    kube.kubectl("patch", "mcpserver", "tools", "-n", "team-a", "--type=merge", "-p", json.dumps({"spec": {"auth": {"trustedSources": [sso]}}}))
+    path = OWNED["NetworkPolicy"].format(ns="team-a") + "/tools-proxy"
+    policy = eventually(lambda: kube.get(path), what="the proxy's NetworkPolicy")
+    assert policy["spec"]["podSelector"] == {"matchLabels": {"app.kubernetes.io/component": "proxy", "app.kubernetes.io/instance": "tools"}}
+    assert policy["spec"]["ingress"] == [{"from": [sso], "ports": [{"port": 8091, "protocol": "TCP"}]}, {"ports": [{"port": 9090, "protocol": "TCP"}]}]
+    restricted = eventually(lambda: condition(kube.status("mcpservers", "team-a", "tools"), "HeaderSourcesRestricted").get("status") == "True"
+                            and condition(kube.status("mcpservers", "team-a", "tools"), "HeaderSourcesRestricted"))
+    assert restricted["reason"] == "Restricted"
+
+    kube.kubectl("patch", "mcpserver", "tools", "-n", "team-a", "--type=json", "-p", json.dumps([{"op": "remove", "path": "/spec/auth/trustedSources"}]))
+    eventually(lambda: kube.get(path) is None, what="the proxy's NetworkPolicy deleted with the trusted sources")
+    eventually(lambda: condition(kube.status("mcpservers", "team-a", "tools"), "HeaderSourcesRestricted").get("reason") == "AnyPodTrusted")

@@ -36,6 +36,9 @@ public struct MCPProxyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Kubeconfig for --config-map, instead of the pod's service account.", valueName: "FILE"))
     var kubeconfig: String?
 
+    @Option(name: .customLong("shutdown-grace"), help: ArgumentHelp("On SIGTERM: stop accepting, end event streams (GET), and give requests in flight this long before they are cut; below the pod's terminationGracePeriodSeconds (30 as rendered).", valueName: "SECONDS"))
+    var shutdownGrace: Int = 20
+
     public init() {}
 
     public func validate() throws {
@@ -44,6 +47,9 @@ public struct MCPProxyCommand: AsyncParsableCommand {
         }
         if let configMap, Self.configMapName(configMap) == nil {
             throw ValidationError("--config-map \(configMap) is not NAMESPACE/NAME")
+        }
+        if !(1...3600).contains(shutdownGrace) {
+            throw ValidationError("--shutdown-grace \(shutdownGrace) is not between 1 and 3600 seconds")
         }
         if let upstream, URL(string: upstream)?.scheme.map({ ["http", "https"].contains($0) }) != true {
             throw ValidationError("--upstream \(upstream) is not an http(s) URL")
@@ -103,16 +109,27 @@ public struct MCPProxyCommand: AsyncParsableCommand {
             watcher = ConfigWatcher(path: config, state: state)
         }
         logger.info("serving", metadata: ["listen": "\(listen)", "admin": "\(adminListen)", "revision": "\(loaded.revision ?? "none")"])
-        let group = ServiceGroup(configuration: .init(services: [proxy, admin, watcher], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(
+            // Shut down in reverse order: announced first, the proxy listener last.
+            services: [.init(service: proxy), .init(service: admin), .init(service: watcher), .init(service: ShutdownAnnouncer(grace: shutdownGrace, logger: logger))],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+        )
+        // Requests still in flight when the grace runs out are cancelled.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(shutdownGrace)
+        groupConfiguration.maximumCancellationDuration = .seconds(2)
+        let group = ServiceGroup(configuration: groupConfiguration)
+        let started = ContinuousClock.now
         do {
             try await group.run()
         } catch {
             await upstreamClient.shutdown()
             try? await client.shutdown()
+            logger.error("stopped", metadata: ["error": "\(error)"])
             throw error
         }
         await upstreamClient.shutdown()
         try await client.shutdown()
+        logger.info("stopped", metadata: ["after": "\(ContinuousClock.now - started)"])
     }
 
     /// HTTP/1.1 with the config's header limits (read at start) and, per connection, the

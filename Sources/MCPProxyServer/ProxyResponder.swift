@@ -6,6 +6,8 @@ import Logging
 import MCPProxyCore
 import NIOCore
 import NIOHTTP1
+import ServiceLifecycle
+import Synchronization
 
 /// The catch-all HTTP responder: turns a request into an `InboundRequest`, lets the
 /// pipeline decide, then answers itself or forwards to the upstream. Only a POST to the
@@ -92,7 +94,23 @@ struct ProxyResponder: HTTPResponder {
             return (Response(status: status, headers: headers, body: ResponseBody(contentLength: nil) { writer in try await writer.finish(nil) }), nil)
         case .complete(let buffer):
             return (Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer)), nil)
-        case .stream(let sequence):
+        case .stream(let sequence, let abandon) where request.method == .get:
+            // The server's event stream has no end of its own: it ends, cleanly, when the
+            // proxy shuts down (the client reconnects elsewhere). Other streams answer a
+            // request and get until the shutdown deadline.
+            return (Response(status: status, headers: headers, body: ResponseBody { writer in
+                let stopped = ShutdownFlag()
+                do {
+                    try await withGracefulShutdownHandler {
+                        for try await chunk in sequence { try await writer.write(chunk) }
+                    } onGracefulShutdown: {
+                        stopped.raised.store(true, ordering: .releasing)
+                        abandon()
+                    }
+                } catch where stopped.raised.load(ordering: .acquiring) {}
+                try await writer.finish(nil)
+            }), nil)
+        case .stream(let sequence, _):
             return (Response(status: status, headers: headers, body: ResponseBody(asyncSequence: sequence)), nil)
         }
     }
@@ -104,4 +122,9 @@ struct ProxyResponder: HTTPResponder {
         }
         return Response(status: .init(code: response.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: response.body)))
     }
+}
+
+/// Set when a graceful shutdown ended a stream, so that its ending is not an error.
+private final class ShutdownFlag: Sendable {
+    let raised = Atomic<Bool>(false)
 }

@@ -11,7 +11,8 @@ struct UpstreamResponse: Sendable {
 
     enum Body: Sendable {
         case complete(ByteBuffer)
-        case stream(UpstreamBody)
+        /// The body still arriving, and how to end it early (the connection is then closed).
+        case stream(UpstreamBody, abandon: @Sendable () -> Void)
     }
 }
 
@@ -157,14 +158,16 @@ final class UpstreamConnectionHandler: ChannelInboundHandler {
 
     private func stream(_ promise: EventLoopPromise<UpstreamResponse>, _ head: HTTPResponseHead, _ collected: ByteBuffer?, context: ChannelHandlerContext) {
         // An exchange is always in progress while collecting; a stand-in never matches.
-        let delegate = UpstreamBodyDelegate(channel: context.channel, exchange: exchange ?? UpstreamExchange())
+        let exchange = exchange ?? UpstreamExchange()
+        let channel = context.channel
+        let delegate = UpstreamBodyDelegate(channel: channel, exchange: exchange)
         let body = UpstreamBody.makeSequence(
             elementType: ByteBuffer.self, failureType: (any Error).self,
             backPressureStrategy: .init(lowWatermark: 2, highWatermark: 16), finishOnDeinit: true, delegate: delegate
         )
         if let collected { _ = body.source.yield(collected) }
         state = .streaming(body.source)
-        promise.succeed(UpstreamResponse(head: head, body: .stream(body.sequence)))
+        promise.succeed(UpstreamResponse(head: head, body: .stream(body.sequence, abandon: { Self.abandon(exchange, on: channel) })))
     }
 
     /// The answer ended: reuse the connection, or close it when either side said so.

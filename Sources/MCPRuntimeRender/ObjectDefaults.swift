@@ -9,6 +9,8 @@ enum ObjectDefaults {
     static let proxyRequests = ResourceList(cpu: "50m", memory: "32Mi")
     static let proxyLimits = ResourceList(cpu: "1", memory: "128Mi")
     static let proxyAdminPort = 9090
+    /// Above mcp-proxy's default --shutdown-grace of 20 s: streams end and requests finish before the kubelet kills it.
+    static let proxyTerminationGraceSeconds = 30
     static let proxyConfigDirectory = "/etc/mcp-proxy"
     static let proxyConfigKey = ProxyConfig.configMapKey
     /// The UID and GID of the proxy's distroless-style image.

@@ -48,6 +48,8 @@ enum ProxyWorkloadRenderer {
         container.volumeMounts = volumeMounts
 
         var pod = PodSpec(containers: [container])
+        // mcp-proxy's --shutdown-grace (20 s) fits inside, with time to exit.
+        pod.terminationGracePeriodSeconds = ObjectDefaults.proxyTerminationGraceSeconds
         // The token of an account that may read this one ConfigMap and nothing else.
         pod.serviceAccountName = names.proxyAccount
         pod.automountServiceAccountToken = true

@@ -92,7 +92,7 @@ final class CountingUpstream: Sendable {
     private func body(_ response: UpstreamResponse) async throws -> String {
         switch response.body {
         case .complete(let buffer): return String(buffer: buffer)
-        case .stream(let sequence):
+        case .stream(let sequence, _):
             var text = ""
             for try await chunk in sequence { text += String(buffer: chunk) }
             return text
@@ -147,7 +147,7 @@ final class CountingUpstream: Sendable {
     func streaming() async throws {
         try await withUpstream { client, upstream in
             let response = try await call(client, upstream, "/events", method: .GET)
-            guard case .stream(let sequence) = response.body else { Issue.record("an answer still arriving was not streamed"); return }
+            guard case .stream(let sequence, _) = response.body else { Issue.record("an answer still arriving was not streamed"); return }
             var parts: [String] = []
             for try await chunk in sequence { parts.append(String(buffer: chunk)) }
             #expect(parts.joined() == "data: 1\n\ndata: 2\n\ndata: 3\n\n")

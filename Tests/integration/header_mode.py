@@ -48,6 +48,10 @@ class KeepAliveRecorder(BaseHTTPRequestHandler):
                   "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
         with KeepAliveRecorder.lock:
             KeepAliveRecorder.seen.append(record)
+        if self.command == "GET" and self.headers.get("Accept") == "text/event-stream":
+            return self.stream_events()
+        if "X-Delay-Ms" in self.headers:
+            time.sleep(int(self.headers["X-Delay-Ms"]) / 1000)
         answer = json.dumps({"jsonrpc": "2.0", "id": 1, "result": {"seen": len(KeepAliveRecorder.seen)}}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -59,6 +63,22 @@ class KeepAliveRecorder(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(answer)
+
+    def stream_events(self, count=600, every=0.1):
+        """A server event stream that outlasts any test: an event every 100 ms, for at
+        most a minute, until the reader goes away."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            for n in range(count):
+                event = f"data: {n}\n\n".encode()
+                self.wfile.write(f"{len(event):x}\r\n".encode() + event + b"\r\n")
+                time.sleep(every)
+            self.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
 
     do_POST = do_GET = do_DELETE = do_PUT = do_PATCH = do_TRACE = do_HEAD = do_OPTIONS = do_PROPFIND = do_SEARCH = handle_one
 

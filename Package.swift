@@ -59,7 +59,10 @@ let package = Package(
         // authentication, JSON-RPC inspection, scopes, governance, header sanitization.
         .target(
             name: "MCPProxyCore",
-            dependencies: ["MCPAuth", "MCPPolicy", "MCPProxyConfig", "MCPTokenVerification", "KubeCore"]
+            dependencies: [
+                "MCPAuth", "MCPPolicy", "MCPProxyConfig", "MCPTokenVerification", "KubeCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // Canonical resource URI, effective auth, proxy config and object rendering: pure.
         .target(

@@ -318,6 +318,10 @@ public struct ProxyConfig: Codable, Sendable, Hashable {
         public var maxLifetimeSeconds: Int
         public var idleTimeoutSeconds: Int
         public var upstreamTokenHeader: String
+        /// A mounted file holding the key that binds `Mcp-Session-Id` to its caller, the
+        /// same for every replica. Absent: a key this process draws at start (one replica
+        /// only; sessions do not survive a restart).
+        public var bindingKeyFile: String?
 
         public init(required: Bool, headerName: String, maxLifetimeSeconds: Int, idleTimeoutSeconds: Int, upstreamTokenHeader: String) {
             self.required = required

@@ -29,7 +29,7 @@ public struct HeaderSanitizer: Sendable {
         let identity = config.auth.identityHeaders
         removed = Set(
             [config.auth.tokenHeader, "authorization", "proxy-authorization", "cookie",
-             identity.human, identity.agent, identity.team, identity.session, config.session.headerName]
+             identity.human, identity.agent, identity.team, identity.session, config.session.headerName, SessionBinding.header]
                 .map(Self.folded)
         ).union(Self.hopByHop).union(Self.forwardedIdentity).union(["host"])
     }

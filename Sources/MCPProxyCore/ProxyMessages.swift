@@ -1,5 +1,6 @@
 import Foundation
 import MCPAuth
+import MCPPolicy
 
 /// A request as the pipeline sees it: no sockets, the body already read when it matters.
 public struct InboundRequest: Sendable {
@@ -57,11 +58,24 @@ public struct ProxyResponse: Sendable {
 /// How to forward an allowed request: where, and with exactly which headers.
 public struct ForwardPlan: Sendable {
     public var upstreamURL: String
+    /// Seals the upstream's `Mcp-Session-Id` in its answer for this caller.
+    public var sessionSealer: SessionSealer?
     /// The client's headers without credentials, identity or hop-by-hop fields, plus the
     /// resolved identity and the upstream credential.
     public var headers: [(name: String, value: String)]
     /// Added to the upstream's response (CORS for an allowed browser Origin).
     public var responseHeaders: [(name: String, value: String)]
+}
+
+/// `SessionBinding.seal` for one caller.
+public struct SessionSealer: Sendable {
+    let binding: SessionBinding
+    let caller: CallerIdentity
+    let issuer: String?
+
+    public func seal(_ upstreamID: String) -> String {
+        binding.seal(upstreamID, caller: caller, issuer: issuer)
+    }
 }
 
 public enum PipelineOutcome: Sendable {

@@ -119,6 +119,20 @@ extension ProxyRuntime {
         audit.team = caller.teamID
         audit.session = caller.sessionID
 
+        // The MCP session: only an id sealed here for this caller opens to the upstream's.
+        guard let binding = sessionBinding() else {
+            return Self.finish(Responses.plain(503, "server_unusable", "the session binding key cannot be read"), "session_key_unavailable", audit)
+        }
+        let issuer = config.auth.oauth?.issuer
+        var upstreamSessionID: String?
+        let presented = request.values(SessionBinding.header)
+        if !presented.isEmpty {
+            guard presented.count == 1, let opened = binding.open(presented[0], caller: caller, issuer: issuer) else {
+                return Self.finish(Responses.plain(404, "session_not_found", "no MCP session of this caller has this id"), "mcp_session_unknown", audit)
+            }
+            upstreamSessionID = opened
+        }
+
         // The message, for POST.
         var message: JSONRPCMessage?
         if request.method == "POST" {
@@ -182,6 +196,7 @@ extension ProxyRuntime {
 
         // Forward: sanitized headers, the resolved identity, the upstream credential.
         var headers = sanitizer.sanitize(request.headers)
+        if let upstreamSessionID { headers.append((name: SessionBinding.header, value: upstreamSessionID)) }
         let identity = config.auth.identityHeaders
         for (name, value) in [(identity.human, caller.humanID), (identity.agent, caller.agentID), (identity.team, caller.teamID), (identity.session, liveSession)] {
             if let value { headers.append((name: name, value: value)) }
@@ -198,8 +213,20 @@ extension ProxyRuntime {
         if audit.decision != "observe" { audit.decision = "allow" }
         if audit.reason.isEmpty { audit.reason = "allowed" }
         audit.status = 200
-        return PipelineResult(outcome: .forward(ForwardPlan(upstreamURL: config.upstream.url, headers: headers, responseHeaders: [])), audit: audit)
+        let sealer = SessionSealer(binding: binding, caller: caller, issuer: issuer)
+        return PipelineResult(outcome: .forward(ForwardPlan(upstreamURL: config.upstream.url, sessionSealer: sealer, headers: headers, responseHeaders: [])), audit: audit)
     }
+
+    /// The key binding MCP sessions to callers: the mounted one, read now (a rotated
+    /// Secret applies; sessions sealed under the old key then end), else this process's.
+    private func sessionBinding() -> SessionBinding? {
+        guard let file = config.session.bindingKeyFile else { return SessionBinding(key: Self.processSessionKey) }
+        guard let key = secrets.contents(of: file).map(Self.trimmed), key.utf8.count >= 32 else { return nil }
+        return SessionBinding(key: Array(key.utf8))
+    }
+
+    /// Drawn once per process: for a config without a mounted key.
+    static let processSessionKey: [UInt8] = (0..<32).map { _ in UInt8.random(in: .min ... .max) }
 
     /// A governance refusal as a JSON-RPC error with the request's id and the reason; a
     /// 401 in oauth mode carries a challenge without an error (no token fixes it).

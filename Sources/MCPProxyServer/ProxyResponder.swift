@@ -82,8 +82,14 @@ struct ProxyResponder: HTTPResponder {
         // The upstream's hop-by-hop fields, those its Connection lists included, stay on its connection.
         let dropped = HeaderSanitizer.hopByHop.union(HeaderSanitizer.connectionScoped(answer.head.headers))
             .union(plan.responseHeaders.map { HeaderSanitizer.folded($0.name) })
-        for (name, value) in answer.head.headers where !dropped.contains(HeaderSanitizer.folded(name)) {
+        let sessionHeader = HeaderSanitizer.folded(SessionBinding.header)
+        for (name, value) in answer.head.headers where !dropped.contains(HeaderSanitizer.folded(name)) && HeaderSanitizer.folded(name) != sessionHeader {
             if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
+        }
+        // The client gets the upstream's session id sealed to itself; more than one id is none.
+        let sessions = answer.head.headers[SessionBinding.header]
+        if sessions.count == 1, let sealer = plan.sessionSealer, let field = HTTPField.Name(SessionBinding.header) {
+            headers.append(HTTPField(name: field, value: sealer.seal(sessions[0])))
         }
         for header in plan.responseHeaders {
             if let field = HTTPField.Name(header.name) { headers.append(HTTPField(name: field, value: header.value)) }

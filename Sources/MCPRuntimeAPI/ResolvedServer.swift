@@ -118,6 +118,7 @@ public struct SessionSettings: Sendable, Hashable {
     public var maxLifetimeSeconds: Int
     public var idleTimeoutSeconds: Int
     public var upstreamTokenHeader: String
+    public var bindingKey: SecretRef? = nil
 }
 
 public struct ResolvedGateway: Sendable, Hashable {

@@ -91,6 +91,9 @@ public struct SessionConfig: Codable, Sendable, Hashable {
     public var maxLifetime: String?
     public var idleTimeout: String?
     public var upstreamTokenHeader: String?
+    /// The key (32 bytes or more) that binds `Mcp-Session-Id` to its caller on every proxy
+    /// replica; without it each proxy process draws its own.
+    public var bindingKeySecretRef: SecretKeyRef?
 
     public init(required: Bool? = nil) {
         self.required = required

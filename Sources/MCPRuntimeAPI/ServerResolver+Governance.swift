@@ -25,6 +25,14 @@ extension ServerResolver {
                 issues.invalid(path.child("session", field), "\"\(value)\" is not a valid HTTP header name")
             }
         }
+        let bindingKey = issues.secretRef(session.bindingKeySecretRef, at: path.child("session", "bindingKeySecretRef"), required: false)
+        if session.bindingKeySecretRef == nil, (spec.replicas ?? Defaults.replicas) > 1 {
+            issues.warn(
+                path.child("session", "bindingKeySecretRef"),
+                "without a shared key each proxy replica binds MCP sessions with its own, so a session opens only on the replica that created it (404 elsewhere: the client starts a new one)",
+                hint: "kubectl create secret generic NAME --from-literal=key=$(openssl rand -base64 32), then set {name: NAME, key: key}"
+            )
+        }
 
         var tools: [ResolvedTool] = []
         let list = spec.tools ?? []
@@ -56,7 +64,8 @@ extension ServerResolver {
                 headerName: session.headerName ?? Defaults.sessionIDHeader,
                 maxLifetimeSeconds: maxLifetime,
                 idleTimeoutSeconds: idleTimeout,
-                upstreamTokenHeader: session.upstreamTokenHeader ?? Defaults.upstreamTokenHeader
+                upstreamTokenHeader: session.upstreamTokenHeader ?? Defaults.upstreamTokenHeader,
+                bindingKey: bindingKey
             ),
             tools: tools
         )

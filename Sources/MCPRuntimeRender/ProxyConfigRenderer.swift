@@ -85,6 +85,7 @@ enum ProxyConfigRenderer {
                 )
             }
         )
+        config.session.bindingKeyFile = server.session.bindingKey.map { mounts.add($0, at: "session-binding/key") }
         config.revision = config.contentRevision
         return config
     }

@@ -237,6 +237,24 @@ public enum Base64URL {
         }
     }
 
+    /// The canonical unpadded base64url of `bytes`.
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        var out: [UInt8] = []
+        var buffer: UInt32 = 0
+        var bits = 0
+        for byte in bytes {
+            buffer = buffer << 8 | UInt32(byte)
+            bits += 8
+            while bits >= 6 {
+                bits -= 6
+                out.append(alphabet[Int(buffer >> UInt32(bits) & 0x3F)])
+            }
+        }
+        if bits > 0 { out.append(alphabet[Int(buffer << UInt32(6 - bits) & 0x3F)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// The bytes of canonical base64url `text`; nil for anything else.
     public static func decode(_ text: some Collection<UInt8>) -> Data? {
         guard isCanonical(text) else { return nil }

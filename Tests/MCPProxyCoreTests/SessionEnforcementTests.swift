@@ -25,7 +25,7 @@ import Testing
 
     static let requests: [InboundRequest] = [
         InboundRequest(method: "GET", path: "/team-a/mcp", headers: [alice, named, (name: "Accept", value: "text/event-stream")]),
-        InboundRequest(method: "DELETE", path: "/team-a/mcp", headers: [alice, named, (name: "Mcp-Session-Id", value: "m1")]),
+        InboundRequest(method: "DELETE", path: "/team-a/mcp", headers: [alice, named]),
         F.post(Data(#"{"jsonrpc":"2.0","id":3,"method":"tools/list"}"#.utf8), headers: [alice, named]),
         F.post(Data(#"{"jsonrpc":"2.0","id":4,"method":"resources/read","params":{"uri":"file:///etc/passwd"}}"#.utf8), headers: [alice, named]),
         F.post(F.call("get_forecast"), headers: [alice, named]),

@@ -233,6 +233,22 @@ import Testing
         #expect(config.grants.first?.toolRules == [ProxyConfig.ToolRule(name: "get_forecast", decision: .deny, requiredTrust: nil)])
     }
 
+    @Test("the MCP session binding key is mounted from its Secret; several replicas without one are warned about")
+    func sessionBindingKey() throws {
+        let rendered = try Self.render(Self.server { spec in
+            var session = SessionConfig()
+            session.bindingKeySecretRef = SecretKeyRef(name: "weather-session-key", key: "key")
+            spec.session = session
+        })
+        #expect(rendered.proxyConfig.session.bindingKeyFile == "/var/run/secrets/mcp-runtime/session-binding/key")
+        let proxy = try #require(objects(rendered) { if case .deployment(let d) = $0, d.metadata.name == "weather-proxy" { d } else { nil } }.first)
+        #expect(proxy.spec.template.spec.volumes?.last?.projected?.sources.map { $0.secret?.name } == ["weather-session-key"])
+        #expect(try Self.render(Self.server()).proxyConfig.session.bindingKeyFile == nil)
+        let plan = RenderPlan.make(servers: [Self.server { $0.replicas = 3 }], grants: [], sessions: [])
+        #expect(plan.findings.map(\.issue.path.description) == ["spec.session.bindingKeySecretRef"])
+        #expect(plan.findings.first?.issue.severity == .warning)
+    }
+
     @Test("a session's creation time is rendered, the start of its maximum lifetime")
     func sessionCreation() throws {
         var metadata = ObjectMeta(name: "s1", namespace: "team-a")

@@ -56,6 +56,9 @@ class KeepAliveRecorder(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(answer)))
+        if b'"initialize"' in body:
+            # Streamable HTTP: the server names the session in its answer to initialize.
+            self.send_header("Mcp-Session-Id", f"upstream-session-{len(KeepAliveRecorder.seen)}")
         if "X-Answer-Connection-Listed" in self.headers:
             # Hop-by-hop for this answer only (RFC 9110 §7.6.1): never for the proxy's client.
             self.send_header("Connection", "keep-alive, X-Upstream-Internal")

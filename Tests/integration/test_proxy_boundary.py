@@ -107,7 +107,7 @@ def test_a_long_declared_body_cannot_capture_the_next_callers_request(proxy, ups
 
 def test_get_and_delete_without_a_body_are_forwarded_without_one(proxy, upstream):
     for method in ["GET", "DELETE"]:
-        response = requests.request(method, proxy.url, headers={"X-MCP-Human-ID": "alice", "Mcp-Session-Id": "s1"}, timeout=10)
+        response = requests.request(method, proxy.url, headers={"X-MCP-Human-ID": "alice"}, timeout=10)
         assert response.status_code == 200, response.text
     seen = upstream.seen
     assert [r["method"] for r in seen] == ["GET", "DELETE"]
@@ -143,3 +143,26 @@ def test_duplicate_members_are_refused_with_no_identity_at_all(proxy, upstream):
     line = audit.next()
     assert line["reason"] == "invalid_message" and line["status"] == 400
     assert upstream.seen == []
+
+
+INITIALIZE = b'{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}'
+
+
+def test_mcp_sessions_are_bound_to_the_caller_that_created_them(proxy, upstream):
+    headers = {"Content-Type": "application/json", "X-MCP-Human-ID": "alice"}
+    created = requests.post(proxy.url, data=INITIALIZE, headers=headers, timeout=10)
+    assert created.status_code == 200
+    upstream_id = "upstream-session-1"
+    sealed = created.headers["Mcp-Session-Id"]
+    assert sealed != upstream_id and upstream_id not in sealed, "the client never sees the upstream's id"
+
+    assert requests.post(proxy.url, data=CALL, headers={**headers, "Mcp-Session-Id": sealed}, timeout=10).status_code == 200
+    assert upstream.seen[1]["headers"]["mcp-session-id"] == upstream_id
+
+    # Another caller with alice's id, and anyone with the upstream's own id: 404, never forwarded.
+    for human, session in [("bob", sealed), ("alice", upstream_id), ("alice", sealed[:-2] + "AA")]:
+        refused = requests.post(proxy.url, data=CALL, headers={**headers, "X-MCP-Human-ID": human, "Mcp-Session-Id": session}, timeout=10)
+        assert refused.status_code == 404, (human, session)
+    refused = requests.delete(proxy.url, headers={"X-MCP-Human-ID": "bob", "Mcp-Session-Id": sealed}, timeout=10)
+    assert refused.status_code == 404
+    assert len(upstream.seen) == 2

@@ -46,19 +46,19 @@ class KeepAliveRecorder(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         record = {"method": self.command, "path": self.path, "raw_headers": list(self.headers.items()),
                   "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
-        with KeepAliveRecorder.lock:
-            KeepAliveRecorder.seen.append(record)
+        with type(self).lock:
+            type(self).seen.append(record)
         if self.command == "GET" and self.headers.get("Accept") == "text/event-stream":
             return self.stream_events()
         if "X-Delay-Ms" in self.headers:
             time.sleep(int(self.headers["X-Delay-Ms"]) / 1000)
-        answer = json.dumps({"jsonrpc": "2.0", "id": 1, "result": {"seen": len(KeepAliveRecorder.seen)}}).encode()
+        answer = json.dumps({"jsonrpc": "2.0", "id": 1, "result": {"seen": len(type(self).seen)}}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(answer)))
         if b'"initialize"' in body:
             # Streamable HTTP: the server names the session in its answer to initialize.
-            self.send_header("Mcp-Session-Id", f"upstream-session-{len(KeepAliveRecorder.seen)}")
+            self.send_header("Mcp-Session-Id", f"upstream-session-{len(type(self).seen)}")
         if "X-Answer-Connection-Listed" in self.headers:
             # Hop-by-hop for this answer only (RFC 9110 §7.6.1): never for the proxy's client.
             self.send_header("Connection", "keep-alive, X-Upstream-Internal")
@@ -91,7 +91,9 @@ class KeepAliveRecorder(BaseHTTPRequestHandler):
 
 class Upstream:
     def __init__(self):
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), KeepAliveRecorder)
+        # A handler class of its own: what one upstream saw is never another's.
+        self.handler = type("Recorder", (KeepAliveRecorder,), {"seen": [], "lock": threading.Lock()})
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), self.handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -99,12 +101,12 @@ class Upstream:
 
     @property
     def seen(self):
-        with KeepAliveRecorder.lock:
-            return list(KeepAliveRecorder.seen)
+        with self.handler.lock:
+            return list(self.handler.seen)
 
     def clear(self):
-        with KeepAliveRecorder.lock:
-            KeepAliveRecorder.seen.clear()
+        with self.handler.lock:
+            self.handler.seen.clear()
 
     def stop(self):
         self.server.shutdown()

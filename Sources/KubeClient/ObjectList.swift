@@ -15,7 +15,14 @@ public struct ObjectList<R: KubeResource>: Decodable, Sendable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         metadata = try container.decodeIfPresent(ListMeta.self, forKey: .metadata) ?? ListMeta()
-        items = try container.decodeIfPresent([R].self, forKey: .items) ?? []
+        // The API server leaves out each item's apiVersion and kind (the list's say them):
+        // the item is the list's kind, as client-go fills them in.
+        items = try (container.decodeIfPresent([JSONValue].self, forKey: .items) ?? []).map { item in
+            guard case .object(var members) = item else { return try KubeJSON.decode(R.self, from: item) }
+            if members["apiVersion"] == nil { members["apiVersion"] = .string(R.apiVersion) }
+            if members["kind"] == nil { members["kind"] = .string(R.kind) }
+            return try KubeJSON.decode(R.self, from: .object(members))
+        }
     }
 }
 

@@ -152,3 +152,14 @@ import Testing
         #expect(server.received.map { $0.headers["authorization"] } == ["Bearer first", "Bearer second"])
     }
 }
+
+@Suite struct ObjectListDecodingTests {
+    @Test("list items without apiVersion and kind (as a real API server sends them) decode as the list's kind")
+    func itemsWithoutTypeMeta() throws {
+        let body = #"{"apiVersion":"v1","kind":"ConfigMapList","metadata":{"resourceVersion":"7"},"items":[{"metadata":{"name":"a","namespace":"n"},"data":{"k":"v"}}]}"#
+        let list = try JSONDecoder().decode(ObjectList<ConfigMap>.self, from: Data(body.utf8))
+        #expect(list.items.map(\.metadata.name) == ["a"])
+        #expect(list.items.first?.kind == "ConfigMap" && list.items.first?.apiVersion == "v1")
+        #expect(list.metadata.resourceVersion == "7")
+    }
+}

@@ -57,12 +57,24 @@ public enum CredentialExtractor {
     }
 
     /// `access_token` among the query parameters, in any percent-encoding, with `&` or
-    /// `;` (which some servers also split on) between them.
+    /// `;` (which some servers also split on) between them, and as PHP-style parsers
+    /// read names: `+` a space, leading spaces dropped, space `.` `[` read as `_`, a
+    /// trailing `[...]` dropped (`access.token`, `access_token[]`).
     static func queryCarriesToken(_ query: String) -> Bool {
-        query.split(whereSeparator: { $0 == "&" || $0 == ";" }).contains { item in
-            let name = item.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
-            return (name.removingPercentEncoding ?? name).lowercased() == "access_token"
+        query.utf8.split(whereSeparator: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: ";") }).contains { item in
+            let raw = item.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
+            let text = String(decoding: raw.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
+            return parameterName(Array((text.removingPercentEncoding ?? text).utf8)).equalsIgnoringASCIICase("access_token")
         }
+    }
+
+    /// A decoded parameter name as the most lenient common parsers (PHP's) read it.
+    static func parameterName(_ bytes: [UInt8]) -> String {
+        var name = Array(bytes.drop(while: { $0 == UInt8(ascii: " ") }))
+        if let open = name.firstIndex(of: UInt8(ascii: "[")) {
+            if name[(open + 1)...].contains(UInt8(ascii: "]")) { name = Array(name[..<open]) } else { name[open] = UInt8(ascii: "_") }
+        }
+        return String(decoding: name.map { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: ".") ? UInt8(ascii: "_") : $0 }, as: UTF8.self)
     }
 
     /// RFC 7235 token68: `[A-Za-z0-9-._~+/]+=*`.
@@ -84,7 +96,7 @@ public enum CredentialExtractor {
 }
 
 extension StringProtocol {
-    var trimmingSpaces: String {
+    public var trimmingSpaces: String {
         var text = Substring(self)
         while let first = text.first, first == " " || first == "\t" { text = text.dropFirst() }
         while let last = text.last, last == " " || last == "\t" { text = text.dropLast() }

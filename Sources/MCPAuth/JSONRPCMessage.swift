@@ -138,8 +138,10 @@ public enum JSONRPCMessage: Sendable, Hashable {
                 return .invalid("\"method\" is not a string")
             case .value(let name):
                 if identifier == .null { return .invalid("a request's \"id\" is not null") }
+                if name.utf8.contains(0) { return .invalid("\"method\" has a NUL") }
                 guard name == JSONRPCMessage.toolsCall else { return .request(method: name, id: identifier, toolName: nil) }
                 guard paramsIsObject, case .value(let tool) = toolName, !tool.isEmpty else { return .invalid("tools/call needs params.name") }
+                if tool.utf8.contains(0) { return .invalid("params.name has a NUL") }
                 return .request(method: name, id: identifier, toolName: tool)
             }
         }

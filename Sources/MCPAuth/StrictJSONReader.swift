@@ -99,6 +99,8 @@ public struct StrictJSONReader {
             skipWhitespace()
             let start = position
             let name = try readString()
+            // A NUL ends the name for C-string parsers (`"method\u0000"` is `method` there).
+            guard !name.utf8.contains(0) else { throw .invalidString(at: start) }
             guard names.insert(name).inserted else { throw .duplicateMember(name, at: start) }
             skipWhitespace()
             try expect(UInt8(ascii: ":"))

@@ -9,7 +9,9 @@ public struct TokenClaims: Sendable, Hashable {
     }
 
     /// Scopes from `scope` (space-separated, RFC 9068) and `scp` (string or array, as some
-    /// identity providers send them).
+    /// identity providers send them). Only RFC 6749 scope tokens (printable ASCII without
+    /// space, `"` and `\\`) count: anything else could equal a configured scope under
+    /// Swift's Unicode-equivalent `==` (U+212A KELVIN SIGN is `K` there) without being it.
     public var scopes: Set<String> {
         var scopes: Set<String> = []
         for name in ["scope", "scp"] {
@@ -19,7 +21,9 @@ public struct TokenClaims: Sendable, Hashable {
             default: break
             }
         }
-        return scopes
+        return scopes.filter { scope in
+            !scope.isEmpty && scope.utf8.allSatisfy { $0 == 0x21 || (0x23...0x5B).contains($0) || (0x5D...0x7E).contains($0) }
+        }
     }
 
     /// human = `sub`; agent = `azp`, else `client_id`; team = the first string among

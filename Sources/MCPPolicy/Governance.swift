@@ -44,7 +44,7 @@ extension CompiledPolicy {
         case .unknown, .unnamed: break
         }
 
-        let tool = tools[name]
+        let tool = tools[name].flatMap { Self.same($0.name, name) ? $0 : nil }
         var required = tool?.requiredTrust ?? .low
         let sideEffect = tool?.sideEffect
         decision.requiredTrust = required
@@ -62,7 +62,7 @@ extension CompiledPolicy {
         var sideEffectAllowed = false
         var bestTrust: TrustLevel?
         for grant in usable {
-            let rule = grant.config.toolRules.first { $0.name == name }
+            let rule = grant.config.toolRules.first { Self.same($0.name, name) }
             if rule?.decision == .deny {
                 var denied = deny(.toolDenied)
                 denied.grants = [grant.key]
@@ -93,6 +93,13 @@ extension CompiledPolicy {
     static func matches(_ subject: ProxyConfig.Subject, _ caller: CallerIdentity) -> Bool {
         let pairs = [(subject.humanID, caller.humanID), (subject.agentID, caller.agentID), (subject.teamID, caller.teamID)]
         let set = pairs.filter { $0.0 != nil }
-        return !set.isEmpty && set.allSatisfy { $0.0 == $0.1 }
+        return !set.isEmpty && set.allSatisfy { expected, given in given.map { same(expected!, $0) } ?? false }
+    }
+
+    /// Byte for byte: Swift's `==` equates canonically equivalent text (U+212A KELVIN SIGN
+    /// and `K`, composed and decomposed accents), which the upstream and the identity
+    /// provider treat as other names.
+    static func same(_ a: String, _ b: String) -> Bool {
+        a.utf8.elementsEqual(b.utf8)
     }
 }

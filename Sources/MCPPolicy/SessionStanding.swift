@@ -51,7 +51,7 @@ extension CompiledPolicy {
     /// `session.idleTimeoutSeconds` since the last use seen here.
     public func standing(of caller: CallerIdentity, now: Date, activity: SessionActivity) -> SessionStanding {
         guard let id = caller.sessionID else { return .unnamed }
-        guard let session = sessions[id]?.first(where: { Self.matches($0.config.subject, caller) }) else { return .unknown }
+        guard let session = sessions[id]?.first(where: { Self.same($0.config.name, id) && Self.matches($0.config.subject, caller) }) else { return .unknown }
         if session.config.revoked { return .refused(.sessionRevoked) }
         if let expiry = session.expiresAt, now >= expiry { return .refused(.sessionExpired) }
         let seen = activity.seen(session.key)

@@ -23,6 +23,18 @@ public struct HeaderSanitizer: Sendable {
         "x-forwarded-user", "x-forwarded-email", "x-forwarded-groups", "x-forwarded-preferred-username", "x-forwarded-access-token",
         "x-auth-request-user", "x-auth-request-email", "x-auth-request-groups", "x-auth-request-preferred-username",
         "x-auth-request-access-token", "x-remote-user", "x-remote-group", "remote-user", "x-user", "x-email",
+        "x-webauth-user", "x-webauth-email", "x-authenticated-user", "x-authenticated-userid", "x-auth-user", "x-consumer-username",
+        "x-consumer-id", "x-consumer-custom-id", "x-credential-identifier", "x-goog-authenticated-user-email", "x-goog-authenticated-user-id",
+        "x-goog-iap-jwt-assertion", "cf-access-authenticated-user-email", "cf-access-jwt-assertion", "x-amzn-oidc-identity",
+        "x-amzn-oidc-data", "x-amzn-oidc-accesstoken", "x-ms-client-principal", "x-ms-client-principal-name", "x-ms-client-principal-id",
+        "x-ms-client-principal-idp", "x-ms-token-aad-access-token", "x-ms-token-aad-id-token", "x-forwarded-client-cert", "ssl-client-cert",
+        "x-ssl-client-cert", "x-client-cert", "x-client-dn", "x-ssl-client-dn", "x-ssl-client-verify",
+    ]
+
+    /// Fields that some servers and frameworks take to rewrite the request itself (its
+    /// path or method), behind the proxy's decision on the request it saw.
+    static let requestRewriting: Set<String> = [
+        "x-original-url", "x-rewrite-url", "x-original-uri", "x-http-method-override", "x-http-method", "x-method-override",
     ]
 
     init(config: ProxyConfig) {
@@ -31,7 +43,7 @@ public struct HeaderSanitizer: Sendable {
             [config.auth.tokenHeader, "authorization", "proxy-authorization", "cookie",
              identity.human, identity.agent, identity.team, identity.session, config.session.headerName, SessionBinding.header]
                 .map(Self.folded)
-        ).union(Self.hopByHop).union(Self.forwardedIdentity).union(["host"])
+        ).union(Self.hopByHop).union(Self.forwardedIdentity).union(Self.requestRewriting).union(["host"])
     }
 
     func sanitize(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {

@@ -60,6 +60,8 @@ public struct ForwardPlan: Sendable {
     public var upstreamURL: String
     /// Seals the upstream's `Mcp-Session-Id` in its answer for this caller.
     public var sessionSealer: SessionSealer?
+    /// Whose upstream connections may carry the request: only the same caller's.
+    public var connectionPartition = ""
     /// The client's headers without credentials, identity or hop-by-hop fields, plus the
     /// resolved identity and the upstream credential.
     public var headers: [(name: String, value: String)]

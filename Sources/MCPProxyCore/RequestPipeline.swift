@@ -91,6 +91,13 @@ extension ProxyRuntime {
         var grantedScopes: Set<String> = []
         var callerToken: String?
         var callerTokenExpiry: Date?
+        // An identity or session header given twice is ambiguous (a gateway that appends
+        // its value after a client's would lose to it): refused, never guessed.
+        let identity = config.auth.identityHeaders
+        let named = config.auth.mode == .header ? [identity.human, identity.agent, identity.team, identity.session, config.session.headerName] : [config.session.headerName]
+        if let repeated = named.first(where: { request.values($0).count > 1 }) {
+            return Self.finish(Responses.plain(400, "invalid_request", "\(repeated) appears more than once"), "ambiguous_identity", audit)
+        }
         let sessionHeader = request.values(config.session.headerName).first
         switch config.auth.mode {
         case .oauth:
@@ -106,7 +113,7 @@ extension ProxyRuntime {
                 callerTokenExpiry = TokenVerifier.seconds(claims.claims["exp"]).map(Date.init(timeIntervalSince1970:))
             }
         case .header:
-            let headers = config.auth.identityHeaders
+            let headers = identity
             caller = CallerIdentity(
                 humanID: request.values(headers.human).first, agentID: request.values(headers.agent).first,
                 teamID: request.values(headers.team).first, sessionID: sessionHeader ?? request.values(headers.session).first
@@ -136,6 +143,11 @@ extension ProxyRuntime {
         // The message, for POST.
         var message: JSONRPCMessage?
         if request.method == "POST" {
+            // The body is read as UTF-8 JSON, so the upstream must read it so too: a
+            // charset (UTF-7, UTF-16) or a content coding would give it other bytes.
+            guard Self.isUTF8JSON(request.values("Content-Type")), request.values("Content-Encoding").allSatisfy({ $0.trimmingSpaces.equalsIgnoringASCIICase("identity") }) else {
+                return Self.finish(Responses.jsonRPCError(415, id: nil, code: -32600, message: "a message is application/json in UTF-8, without a content coding"), "unsupported_media_type", audit)
+            }
             if request.bodyTooLarge {
                 return Self.finish(Responses.jsonRPCError(413, id: nil, code: -32600, message: "the request body exceeds \(config.limits.maxBodyBytes) bytes"), "body_too_large", audit)
             }
@@ -197,7 +209,6 @@ extension ProxyRuntime {
         // Forward: sanitized headers, the resolved identity, the upstream credential.
         var headers = sanitizer.sanitize(request.headers)
         if let upstreamSessionID { headers.append((name: SessionBinding.header, value: upstreamSessionID)) }
-        let identity = config.auth.identityHeaders
         for (name, value) in [(identity.human, caller.humanID), (identity.agent, caller.agentID), (identity.team, caller.teamID), (identity.session, liveSession)] {
             if let value { headers.append((name: name, value: value)) }
         }
@@ -213,8 +224,22 @@ extension ProxyRuntime {
         if audit.decision != "observe" { audit.decision = "allow" }
         if audit.reason.isEmpty { audit.reason = "allowed" }
         audit.status = 200
-        let sealer = SessionSealer(binding: binding, caller: caller, issuer: issuer)
-        return PipelineResult(outcome: .forward(ForwardPlan(upstreamURL: config.upstream.url, sessionSealer: sealer, headers: headers, responseHeaders: [])), audit: audit)
+        var plan = ForwardPlan(upstreamURL: config.upstream.url, sessionSealer: SessionSealer(binding: binding, caller: caller, issuer: issuer), headers: headers, responseHeaders: [])
+        plan.connectionPartition = [caller.humanID, caller.agentID, caller.teamID].map { $0 ?? "" }.joined(separator: "\u{0}")
+        return PipelineResult(outcome: .forward(plan), audit: audit)
+    }
+
+    /// Exactly one `Content-Type`: `application/json`, with at most `charset=utf-8`.
+    static func isUTF8JSON(_ values: [String]) -> Bool {
+        guard values.count == 1 else { return false }
+        let parts = values[0].split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingSpaces }
+        guard parts[0].equalsIgnoringASCIICase("application/json") else { return false }
+        return parts.dropFirst().allSatisfy { parameter in
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingSpaces }
+            guard pair.count == 2, pair[0].equalsIgnoringASCIICase("charset") else { return false }
+            let value = pair[1].hasPrefix("\"") && pair[1].hasSuffix("\"") && pair[1].count >= 2 ? String(pair[1].dropFirst().dropLast()) : pair[1]
+            return value.equalsIgnoringASCIICase("utf-8")
+        }
     }
 
     /// The key binding MCP sessions to callers: the mounted one, read now (a rotated

@@ -71,7 +71,8 @@ struct ProxyResponder: HTTPResponder {
         let answer: UpstreamResponse
         do {
             answer = try await upstream.execute(
-                target, method: HTTPMethod(rawValue: request.method.rawValue), query: query, headers: plan.headers, body: body, timeout: .seconds(30)
+                target, method: HTTPMethod(rawValue: request.method.rawValue), query: query, headers: plan.headers, body: body, timeout: .seconds(30),
+                partition: plan.connectionPartition
             )
         } catch UpstreamError.timeout {
             return (Self.response(Responses.plain(504, "upstream_timeout", "the MCP server did not answer in time")), "upstream_timeout")

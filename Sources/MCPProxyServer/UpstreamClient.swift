@@ -40,7 +40,8 @@ struct UpstreamTarget: Sendable, Hashable {
 }
 
 /// The proxy's HTTP/1.1 client for its upstream MCP server: keep-alive connections
-/// pooled per origin, one write per request, whole answers handed over at once and
+/// pooled per origin and per caller (`partition`: bytes a faulty or hostile upstream sends
+/// after an answer can then only ever reach the same caller's next request), one write per request, whole answers handed over at once and
 /// streams (SSE) read as they are consumed. A request that found its pooled connection
 /// already closed is sent again on a new one; after the request was written it is
 /// retried only for GET and HEAD, so a tool call never runs twice.
@@ -76,7 +77,8 @@ final class UpstreamClient: Sendable {
     }
 
     func execute(
-        _ target: UpstreamTarget, method: HTTPMethod, query: String?, headers: [(name: String, value: String)], body: ByteBuffer?, timeout: TimeAmount
+        _ target: UpstreamTarget, method: HTTPMethod, query: String?, headers: [(name: String, value: String)], body: ByteBuffer?, timeout: TimeAmount,
+        partition: String = ""
     ) async throws -> UpstreamResponse {
         let deadline = NIODeadline.now() + timeout
         var fields = HTTPHeaders(headers.map { ($0.name, $0.value) })
@@ -94,7 +96,7 @@ final class UpstreamClient: Sendable {
         let head = HTTPRequestHead(version: .http1_1, method: method, uri: target.requestURI(query: query), headers: fields)
         var resent = false
         while true {
-            let (channel, pooled) = try await connection(target, deadline: deadline)
+            let (channel, pooled) = try await connection(target, partition: partition, deadline: deadline)
             let exchange = UpstreamExchange()
             do {
                 return try await withTaskCancellationHandler {
@@ -134,12 +136,12 @@ final class UpstreamClient: Sendable {
     }
 
     /// A pooled connection to `target` (the most recently used first), else a new one.
-    private func connection(_ target: UpstreamTarget, deadline: NIODeadline) async throws -> (any Channel, pooled: Bool) {
-        let key = target.connectionKey
+    private func connection(_ target: UpstreamTarget, partition: String, deadline: NIODeadline) async throws -> (any Channel, pooled: Bool) {
+        let key = target.connectionKey + "\u{0}" + partition
         while let channel = idle.withLock({ $0[key]?.popLast() }) {
             if channel.isActive { return (channel, true) }
         }
-        return (try await connect(target, deadline: deadline), false)
+        return (try await connect(target, key: key, deadline: deadline), false)
     }
 
     private func release(_ channel: any Channel, key: String) {
@@ -153,8 +155,7 @@ final class UpstreamClient: Sendable {
         for channel in surplus { channel.close(promise: nil) }
     }
 
-    private func connect(_ target: UpstreamTarget, deadline: NIODeadline) async throws -> any Channel {
-        let key = target.connectionKey
+    private func connect(_ target: UpstreamTarget, key: String, deadline: NIODeadline) async throws -> any Channel {
         let tls = target.tls ? self.tls : nil
         // NIOSSL names the server for SNI and certificate checks; an IP literal is checked as an IP.
         let serverName = target.host.contains(":") || target.host.allSatisfy({ $0.isNumber || $0 == "." }) ? nil : target.host

@@ -101,8 +101,10 @@ final class UpstreamConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch (unwrapInboundIn(data), state) {
         case (.head(let head), .awaitingHead(let promise)):
+            // The proxy never asks to switch protocols (Upgrade is hop-by-hop): a 101 is a fault.
+            if head.status == .switchingProtocols { return fail(UpstreamError.protocolViolation) }
             // Interim answers (100 Continue, 103 Early Hints) are not the answer.
-            if (100..<200).contains(head.status.code), head.status != .switchingProtocols { return }
+            if (100..<200).contains(head.status.code) { return }
             deadline?.cancel()
             deadline = nil
             keepAlive = keepAlive && head.isKeepAlive

@@ -31,6 +31,12 @@ import Testing
         #expect(claims.identity(teamClaims: [], sessionClaim: "sid").session == "keycloak-sso-session")
     }
 
+    @Test("only RFC 6749 scope tokens count: a scope with a Kelvin sign is no scope with K")
+    func asciiScopes() {
+        #expect(TokenClaims(["scope": .string("\u{212A}alendar:write mcp:tools")]).scopes == ["mcp:tools"])
+        #expect(!TokenClaims(["scp": .array([.string("\u{212A}alendar:write")])]).scopes.contains("Kalendar:write"))
+    }
+
     @Test("audiences from a string or an array")
     func audiences() {
         #expect(TokenClaims(["aud": .string("x")]).audiences == ["x"])

@@ -134,3 +134,21 @@ import Testing
             == .request(method: "tools/call", id: .int(1), toolName: "x"), "a tool's own argument names are its business")
     }
 }
+
+@Suite struct NULTests {
+    @Test("a NUL in a member name, the method or the tool name is refused (C-string parsers end the name there)", arguments: [
+        #"{"jsonrpc":"2.0","id":1,"method\u0000":"tools/call","method":"ping","params":{"name":"delete_alerts"}}"#,
+        #"{"jsonrpc":"2.0","id":1,"method":"tools/call\u0000","params":{"name":"delete_alerts"}}"#,
+        #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_forecast\u0000delete_alerts"}}"#,
+        #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"a\u0000":1}}}"#,
+    ])
+    func nul(body: String) {
+        guard case .invalid = JSONRPCMessage.inspect(Array(body.utf8)) else { Issue.record("accepted: \(body)"); return }
+    }
+
+    @Test("a NUL inside an argument's value is data, not a name")
+    func nulInValue() {
+        #expect(JSONRPCMessage.inspect(Array(#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"a":"b\u0000c"}}}"#.utf8))
+            == .request(method: "tools/call", id: .int(1), toolName: "x"))
+    }
+}

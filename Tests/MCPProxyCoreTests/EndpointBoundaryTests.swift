@@ -80,8 +80,10 @@ import Testing
     }
 
     @Test("protected header names are matched without case and with _ read as -; names with _ never go upstream", arguments: [
-        "X_MCP_Human_ID", "x-mcp-human-id", "X-MCP-HUMAN-ID", "X_Forwarded_User", "X-Forwarded-User", "x-forwarded-email",
+        "X_MCP_Human_ID", "x_mcp_human_id", "X_Forwarded_User", "X-Forwarded-User", "x-forwarded-email",
         "X-Auth-Request-User", "Remote-User", "X_Custom_Thing", "Authori_zation", "Cookie", "Proxy-Authorization",
+        "X-WEBAUTH-USER", "X-Goog-Authenticated-User-Email", "Cf-Access-Authenticated-User-Email", "X-Amzn-Oidc-Identity",
+        "X-Ms-Client-Principal-Name", "X-Forwarded-Client-Cert", "X-Original-URL", "X-HTTP-Method-Override",
     ])
     func protectedHeaders(name: String) async throws {
         let plan = try #require(await handle(F.post(F.call("get_forecast"), headers: [Self.alice, (name: name, value: "admin")])).forward)
@@ -96,5 +98,44 @@ import Testing
         ])).forward)
         #expect(plan.values("X-Trace-Me").isEmpty && plan.values("X-Other").isEmpty)
         #expect(plan.values("X-Kept") == ["3"])
+    }
+
+    @Test("a POST is application/json in UTF-8 without a content coding: any other charset or coding is 415, never forwarded", arguments: [
+        [(name: "Content-Type", value: "application/json; charset=utf-7")],
+        [(name: "Content-Type", value: "application/json; charset=UTF-16")],
+        [(name: "Content-Type", value: "application/json;charset=utf-7-imap")],
+        [(name: "Content-Type", value: "text/plain")],
+        [(name: "Content-Type", value: "application/json"), (name: "Content-Type", value: "application/json; charset=utf-7")],
+        [(name: "Content-Type", value: "application/json; charset=utf-8; charset=utf-7")],
+        [(name: "Content-Type", value: "application/json"), (name: "Content-Encoding", value: "gzip")],
+        [(name: "Content-Type", value: "application/json; boundary=x")],
+        [],
+    ] as [[(name: String, value: String)]])
+    func mediaType(headers: [(name: String, value: String)]) async throws {
+        let request = InboundRequest(method: "POST", path: "/team-a/mcp", headers: [Self.alice] + headers, body: F.call("get_forecast"))
+        let result = await handle(request)
+        #expect(result.response?.status == 415)
+        #expect(result.audit?.reason == "unsupported_media_type")
+    }
+
+    @Test("UTF-8 JSON in its spellings passes", arguments: ["application/json", "Application/JSON; charset=UTF-8", #"application/json; charset="utf-8""#, "application/json ; charset=utf-8"])
+    func utf8JSON(contentType: String) async throws {
+        let request = InboundRequest(method: "POST", path: "/team-a/mcp", headers: [Self.alice, (name: "Content-Type", value: contentType)], body: F.call("get_forecast"))
+        #expect(await handle(request).forward != nil)
+    }
+
+    @Test("an identity or session header given twice is refused, whichever comes first", arguments: ["X-MCP-Human-ID", "X-MCP-Agent-ID", "X-MCP-Agent-Session"])
+    func repeatedIdentity(name: String) async throws {
+        let repeated = [(name: name, value: "alice"), (name: name.lowercased(), value: "mallory")]
+        let result = await handle(F.post(F.call("get_forecast"), headers: name == Self.alice.name ? repeated : [Self.alice] + repeated))
+        #expect(result.response?.status == 400)
+        #expect(result.audit?.reason == "ambiguous_identity")
+    }
+
+    @Test("identities are compared byte for byte: a Kelvin sign is no K")
+    func unicodeEquivalents() async throws {
+        let config = F.config(mode: .header) { $0.grants[0].subject.humanID = "Kim" }
+        #expect(await handle(F.post(F.call("get_forecast"), headers: [(name: "X-MCP-Human-ID", value: "\u{212A}im")]), config: config).audit?.reason == "no_matching_grant")
+        #expect(await handle(F.post(F.call("get_forecast"), headers: [(name: "X-MCP-Human-ID", value: "Kim")]), config: config).forward != nil)
     }
 }

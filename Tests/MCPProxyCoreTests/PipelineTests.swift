@@ -63,6 +63,12 @@ import Testing
         ([], "access_token=abc", "token in the query string"),
         ([], "a=1;access_token=abc", "token in the query string"),
         ([], "a=1&ACCESS%5Ftoken=abc", "token in the query string"),
+        ([], "access.token=abc", "token in the query string"),
+        ([], "access+token=abc", "token in the query string"),
+        ([], "access%20token=abc", "token in the query string"),
+        ([], "access[token=abc", "token in the query string"),
+        ([], "%20access_token=abc", "token in the query string"),
+        ([], "access_token[]=abc", "token in the query string"),
     ] as [([(name: String, value: String)], String?, String)])
     func malformed(headers: [(name: String, value: String)], query: String?, description: String) async {
         let response = await handle(F.post(F.call("get_forecast"), headers: headers, query: query)).response

@@ -64,6 +64,8 @@ final class CountingUpstream: Sendable {
                     return
                 case "/drop":
                     context.close(promise: nil)
+                case "/switch":
+                    context.writeAndFlush(wrapOutboundOut(.head(.init(version: .http1_1, status: .switchingProtocols, headers: ["Upgrade": "evil", "Connection": "upgrade"]))), promise: nil)
                 case "/events":
                     var headers = HTTPHeaders([("Content-Type", "text/event-stream"), ("Transfer-Encoding", "chunked")])
                     headers.add(name: "Cache-Control", value: "no-cache")
@@ -201,6 +203,24 @@ final class CountingUpstream: Sendable {
             _ = try await body(try await call(client, upstream, "/mcp"))
             await #expect(throws: UpstreamError.closed) { try await call(client, upstream, "/drop", method: method) }
             #expect(upstream.requests - 1 == expected, "the request reached the upstream \(expected) time(s)")
+        }
+    }
+
+    @Test("a 101 the proxy never asked for is a protocol violation, not an answer")
+    func switchingProtocols() async throws {
+        try await withUpstream { client, upstream in
+            await #expect(throws: UpstreamError.protocolViolation) { try await call(client, upstream, "/switch") }
+        }
+    }
+
+    @Test("connections are pooled per caller: one caller's connection never carries another's request")
+    func partitions() async throws {
+        try await withUpstream { client, upstream in
+            let target = try #require(client.target("http://127.0.0.1:\(upstream.port)/mcp"))
+            for partition in ["alice", "bob", "alice", "bob"] {
+                _ = try await body(try await client.execute(target, method: .GET, query: nil, headers: [], body: nil, timeout: .seconds(10), partition: partition))
+            }
+            #expect(upstream.connections == 2)
         }
     }
 

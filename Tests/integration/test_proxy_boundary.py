@@ -114,7 +114,7 @@ def test_get_and_delete_without_a_body_are_forwarded_without_one(proxy, upstream
     assert all(r["body"] == b"" and "content-length" not in r["headers"] and "transfer-encoding" not in r["headers"] for r in seen)
 
 
-@pytest.mark.parametrize("name", ["X_MCP_Human_ID", "x_mcp_human_id", "X-MCP-HUMAN-ID", "X_Forwarded_User", "X-Forwarded-User", "X-Auth-Request-User", "Remote-User"])
+@pytest.mark.parametrize("name", ["X_MCP_Human_ID", "x_mcp_human_id", "X_Forwarded_User", "X-Forwarded-User", "X-Auth-Request-User", "Remote-User"])
 def test_identity_header_variants_never_reach_the_upstream(proxy, upstream, name):
     raw = request("POST", CALL, ["Content-Type: application/json", ALICE, f"{name}: admin", f"Content-Length: {len(CALL)}"], close=True)
     assert [a["status"] for a in exchange(proxy.port, raw, ["POST"])] == [200]
@@ -166,3 +166,30 @@ def test_mcp_sessions_are_bound_to_the_caller_that_created_them(proxy, upstream)
     refused = requests.delete(proxy.url, headers={"X-MCP-Human-ID": "bob", "Mcp-Session-Id": sealed}, timeout=10)
     assert refused.status_code == 404
     assert len(upstream.seen) == 2
+
+
+def utf7(text):
+    """`"` as UTF-7 spells it (+ACI-): what an upstream decoding by the declared charset reads as a quote."""
+    return text.replace('"', "+ACI-")
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-7", "application/json; charset=utf-7-imap", "application/json; charset=utf-16"])
+def test_a_charset_other_than_utf8_is_refused(proxy, upstream, content_type):
+    """The body reads as ping to a UTF-8 reader and as tools/call delete_alerts to a UTF-7 one."""
+    hidden = utf7('","method":"tools/call","params":{"name":"delete_alerts","arguments":{}},"z":"')
+    body = ('{"jsonrpc":"2.0","id":1,"method":"ping","x":"' + hidden + '"}').encode()
+    raw = request("POST", body, [ALICE, f"Content-Type: {content_type}", f"Content-Length: {len(body)}"], close=True)
+    assert [a["status"] for a in exchange(proxy.port, raw, ["POST"])] == [415]
+    assert upstream.seen == []
+
+
+def test_a_content_coding_is_refused(proxy, upstream):
+    raw = request("POST", CALL, [ALICE, "Content-Type: application/json", "Content-Encoding: gzip", f"Content-Length: {len(CALL)}"], close=True)
+    assert [a["status"] for a in exchange(proxy.port, raw, ["POST"])] == [415]
+    assert upstream.seen == []
+
+
+def test_a_repeated_identity_header_is_refused(proxy, upstream):
+    raw = request("POST", CALL, ["Content-Type: application/json", "X-MCP-Human-ID: mallory", ALICE, f"Content-Length: {len(CALL)}"], close=True)
+    assert [a["status"] for a in exchange(proxy.port, raw, ["POST"])] == [400]
+    assert upstream.seen == []

@@ -39,41 +39,53 @@ public struct TokenVerifier: Sendable {
 
     /// Parses the header of a compact JWS without verifying anything. Every segment must
     /// be canonical base64url: no padding, nothing outside the alphabet, no length of 1
-    /// modulo 4, unused trailing bits zero (a token has one spelling).
+    /// modulo 4, unused trailing bits zero (a token has one spelling). Header and payload
+    /// are strict JSON objects (`StrictJSONReader`: no repeated member, which jwt-kit and
+    /// this reader could otherwise each take differently).
     public static func header(of token: String) throws(TokenRejection) -> Header {
         let segments = token.utf8.split(separator: UInt8(ascii: "."), maxSplits: 3, omittingEmptySubsequences: false)
         guard segments.count == 3, !segments[0].isEmpty, !segments[1].isEmpty,
-              Base64URL.isCanonical(segments[1]), Base64URL.isCanonical(segments[2]),
-              let data = Base64URL.decode(segments[0]),
-              let fields = try? JSONDecoder().decode(HeaderFields.self, from: data)
+              Base64URL.isCanonical(segments[2]),
+              let data = Base64URL.decode(segments[0]), let payload = Base64URL.decode(segments[1]),
+              let header = try? readHeader(data), isStrictObject(payload)
         else { throw .malformed }
-        return Header(alg: fields.alg, kid: fields.kid?.text, typ: fields.typ?.text, critical: fields.critical)
+        return header
     }
 
-    /// The header members read; `kid` and `typ` of another JSON type count as absent;
-    /// `crit` counts when present at all (even `null`, empty or not an array).
-    private struct HeaderFields: Decodable {
-        var alg: String
-        var kid: StringOrOther?
-        var typ: StringOrOther?
-        var critical: Bool
-
-        private enum CodingKeys: String, CodingKey { case alg, kid, typ, crit }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            alg = try container.decode(String.self, forKey: .alg)
-            kid = try container.decodeIfPresent(StringOrOther.self, forKey: .kid)
-            typ = try container.decodeIfPresent(StringOrOther.self, forKey: .typ)
-            critical = container.contains(.crit)
+    private static func isStrictObject(_ data: Data) -> Bool {
+        do throws(StrictJSONError) {
+            return try StrictJSONReader.read(data) { reader throws(StrictJSONError) -> Bool in
+                guard try reader.peek() == .object else { return false }
+                try reader.skipValue(depth: 0)
+                return true
+            }
+        } catch {
+            return false
         }
     }
 
-    private struct StringOrOther: Decodable {
-        var text: String?
-
-        init(from decoder: any Decoder) throws {
-            text = try? decoder.singleValueContainer().decode(String.self)
+    /// `alg` (a string), `kid` and `typ` (of another JSON type: absent), and whether `crit`
+    /// is present at all (even `null`, empty or not an array).
+    private static func readHeader(_ data: Data) throws(StrictJSONError) -> Header {
+        try StrictJSONReader.read(data) { reader throws(StrictJSONError) in
+            guard try reader.peek() == .object else { throw .syntax(at: 0) }
+            var alg: String?
+            var header = Header(alg: "")
+            try reader.readObject(depth: 0) { reader, name throws(StrictJSONError) in
+                let isString = try reader.peek() == .string
+                switch name {
+                case "alg" where isString: alg = try reader.readString()
+                case "kid" where isString: header.kid = try reader.readString()
+                case "typ" where isString: header.typ = try reader.readString()
+                case "crit":
+                    header.critical = true
+                    try reader.skipValue(depth: 1)
+                default: try reader.skipValue(depth: 1)
+                }
+            }
+            guard let alg else { throw .syntax(at: 0) }
+            header.alg = alg
+            return header
         }
     }
 

@@ -316,3 +316,29 @@ import Testing
         #expect(silent.rememberedCount == 0)
     }
 }
+
+@Suite struct StrictJWSTests {
+    static func token(header: String, payload: String = #"{"sub":"alice","aud":"a"}"#) -> String {
+        [Array(header.utf8), Array(payload.utf8), [1, 2, 3]].map { Base64URL.encode($0) }.joined(separator: ".")
+    }
+
+    @Test("a header or payload with a repeated member, a BOM or trailing data is malformed", arguments: [
+        token(header: #"{"alg":"RS256","kid":"rsa-1","kid":"other"}"#),
+        token(header: #"{"alg":"RS256","alg":"none","kid":"rsa-1"}"#),
+        token(header: "\u{FEFF}" + #"{"alg":"RS256","kid":"rsa-1"}"#),
+        token(header: #"{"alg":"RS256","kid":"rsa-1"} x"#),
+        token(header: #"["RS256"]"#),
+        token(header: #"{"alg":"RS256","kid":"rsa-1"}"#, payload: #"{"aud":"a","aud":"b"}"#),
+        token(header: #"{"alg":"RS256","kid":"rsa-1"}"#, payload: #"{"sub":"alice","sub":"admin"}"#),
+        token(header: #"{"alg":"RS256","kid":"rsa-1"}"#, payload: #"["not an object"]"#),
+    ])
+    func malformed(token: String) {
+        #expect(throws: TokenRejection.malformed) { try TokenVerifier.header(of: token) }
+    }
+
+    @Test("a well-formed header reads its alg, kid and typ")
+    func wellFormed() throws {
+        let header = try TokenVerifier.header(of: Self.token(header: #"{"typ":"at+jwt","kid":"rsa-1","alg":"RS256","x5t":{"a":[1]}}"#))
+        #expect(header.alg == "RS256" && header.kid == "rsa-1" && header.typ == "at+jwt" && !header.critical)
+    }
+}

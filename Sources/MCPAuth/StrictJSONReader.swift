@@ -6,8 +6,9 @@ public enum StrictJSONError: Error, Sendable, Hashable, CustomStringConvertible 
     /// Bytes that are not well-formed UTF-8 (overlong forms, encoded surrogates, beyond
     /// U+10FFFF, truncated sequences), a byte order mark included.
     case invalidUTF8(at: Int)
-    /// An unescaped control character, an unknown escape, or a `\u` escape naming half of
-    /// a surrogate pair without the other half.
+    /// An unescaped control character, an unknown escape, a `\u` escape naming half of
+    /// a surrogate pair without the other half, or a member name or read string value
+    /// that opens with an unescaped U+FEFF (Foundation's `JSONSerialization` drops it).
     case invalidString(at: Int)
     /// An object names the same member twice (compared after unescaping). Parsers disagree
     /// on which one counts, so neither does.
@@ -217,6 +218,12 @@ public struct StrictJSONReader {
     /// Scans a string, validating UTF-8 and escapes; its unescaped UTF-8 when `decoding`, else nothing.
     private mutating func scanString(decoding: Bool) throws(StrictJSONError) -> [UInt8] {
         try expect(UInt8(ascii: "\""))
+        // Foundation's JSONSerialization (Linux) drops an unescaped U+FEFF that opens a
+        // string: "\u{FEFF}method" would be "method" there. Refused where it is read (member
+        // names, the envelope's values); a skipped value is the tool's business.
+        if decoding, bytes.count - position >= 3, bytes[position] == 0xEF, bytes[position + 1] == 0xBB, bytes[position + 2] == 0xBF {
+            throw .invalidString(at: position)
+        }
         var decoded: [UInt8] = []
         while position < bytes.count {
             let byte = bytes[position]

@@ -25,7 +25,7 @@ public struct HeaderSanitizer: Sendable {
         "x-auth-request-access-token", "x-remote-user", "x-remote-group", "remote-user", "x-user", "x-email",
     ]
 
-    init(config: ProxyConfig) {
+    @_spi(Fuzzing) public init(config: ProxyConfig) {
         let identity = config.auth.identityHeaders
         removed = Set(
             [config.auth.tokenHeader, "authorization", "proxy-authorization", "cookie",
@@ -34,7 +34,7 @@ public struct HeaderSanitizer: Sendable {
         ).union(Self.hopByHop).union(Self.forwardedIdentity).union(["host"])
     }
 
-    func sanitize(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
+    @_spi(Fuzzing) public func sanitize(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
         let connectionScoped = Self.connectionScoped(headers)
         return headers.filter { header in
             !header.name.utf8.contains(UInt8(ascii: "_")) && !removed.contains(Self.folded(header.name)) && !connectionScoped.contains(Self.folded(header.name))

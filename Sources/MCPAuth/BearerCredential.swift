@@ -57,10 +57,12 @@ public enum CredentialExtractor {
     }
 
     /// `access_token` among the query parameters, in any percent-encoding, with `&` or
-    /// `;` (which some servers also split on) between them.
+    /// `;` (which some servers also split on) between them. Split over bytes, as servers
+    /// split a query: `&` after a prepended mark (U+0600) is one Character with it, and
+    /// still a separator to them.
     static func queryCarriesToken(_ query: String) -> Bool {
-        query.split(whereSeparator: { $0 == "&" || $0 == ";" }).contains { item in
-            let name = item.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+        query.utf8.split(whereSeparator: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: ";") }).contains { item in
+            let name = item.split(separator: UInt8(ascii: "="), maxSplits: 1).first.map { String(decoding: $0, as: UTF8.self) } ?? ""
             return (name.removingPercentEncoding ?? name).lowercased() == "access_token"
         }
     }

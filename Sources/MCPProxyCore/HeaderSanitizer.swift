@@ -42,11 +42,14 @@ public struct HeaderSanitizer: Sendable {
     }
 
     /// The names, folded, that `Connection` lists: hop-by-hop for this message only
-    /// (RFC 9110 §7.6.1), on a request as on an answer.
+    /// (RFC 9110 §7.6.1), on a request as on an answer. Split over bytes: a `,` after a
+    /// prepended mark (U+0600) is one Character with it, and still a separator.
     public static func connectionScoped(_ headers: some Sequence<(name: String, value: String)>) -> Set<String> {
         var names: Set<String> = []
         for header in headers where header.name.equalsIgnoringASCIICase("connection") {
-            for name in header.value.split(separator: ",") { names.insert(folded(name.trimmingCharacters(in: .whitespaces))) }
+            for name in header.value.utf8.split(separator: UInt8(ascii: ",")) {
+                names.insert(folded(String(decoding: name, as: UTF8.self).trimmingCharacters(in: .whitespaces)))
+            }
         }
         return names
     }

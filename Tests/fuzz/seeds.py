@@ -70,6 +70,8 @@ def credentials():
         ("X-Token", "-", ["X-Token:   "]),
         ("x-api-key", "cursor=abc", [f"X-API-Key: {jwt}", "Cookie: session=1"]),
     ]
+    # Found by fuzzing (see CredentialTests): `&` after a prepended mark, still a separator to servers.
+    cases.append(("Authorization", "x=\u0600&access_token=abc", ["Authorization: Bearer abc"]))
     return [(f"case-{i:02}", "\n".join([header, query, *lines])) for i, (header, query, lines) in enumerate(cases)]
 
 
@@ -88,6 +90,8 @@ def headers():
          client + ["X-Token: abc", "x_token: abc", "X-User-Id: mallory", "X-AGENT-ID: a", "X-Team: t", "x-sess: s", "X-Session-Header: h"]),
         (defaults, ["Host: a", "Host: b", "X-Forwarded-For: 10.0.0.1", "Forwarded: for=10.0.0.1", "Via: 1.1 proxy"]),
     ]
+    # Found by fuzzing (see HeaderSanitizerTests): `,` after a prepended mark, still a separator.
+    cases.append((defaults, client + ["Connection: close,  x-a \u0600,x-b", "X-A: 1", "x-b: 2"]))
     return [(f"case-{i:02}", config + "\n".join(lines)) for i, (config, lines) in enumerate(cases)]
 
 

@@ -7,8 +7,9 @@ public enum StrictJSONError: Error, Sendable, Hashable, CustomStringConvertible 
     /// U+10FFFF, truncated sequences), a byte order mark included.
     case invalidUTF8(at: Int)
     /// An unescaped control character, an unknown escape, a `\u` escape naming half of
-    /// a surrogate pair without the other half, or a member name or read string value
-    /// that opens with an unescaped U+FEFF (Foundation's `JSONSerialization` drops it).
+    /// a surrogate pair without the other half, or an unescaped U+FEFF opening a member
+    /// name or read string value or following an escape in one (Foundation's
+    /// `JSONSerialization` drops it there).
     case invalidString(at: Int)
     /// An object names the same member twice (compared after unescaping). Parsers disagree
     /// on which one counts, so neither does.
@@ -218,15 +219,16 @@ public struct StrictJSONReader {
     /// Scans a string, validating UTF-8 and escapes; its unescaped UTF-8 when `decoding`, else nothing.
     private mutating func scanString(decoding: Bool) throws(StrictJSONError) -> [UInt8] {
         try expect(UInt8(ascii: "\""))
-        // Foundation's JSONSerialization (Linux) drops an unescaped U+FEFF that opens a
-        // string: "\u{FEFF}method" would be "method" there. Refused where it is read (member
-        // names, the envelope's values); a skipped value is the tool's business.
-        if decoding, bytes.count - position >= 3, bytes[position] == 0xEF, bytes[position + 1] == 0xBB, bytes[position + 2] == 0xBF {
-            throw .invalidString(at: position)
-        }
         var decoded: [UInt8] = []
+        // Foundation's JSONSerialization (Linux) drops an unescaped U+FEFF that opens a
+        // string or follows an escape: "\u{FEFF}method" and "tools\\/\u{FEFF}call" would be
+        // "method" and "tools/call" there. Refused where it is read (member names, the
+        // envelope's values); a skipped value is the tool's business.
+        var opensSegment = true
         while position < bytes.count {
             let byte = bytes[position]
+            let afterEscape = opensSegment
+            opensSegment = false
             switch byte {
             case UInt8(ascii: "\""):
                 position += 1
@@ -234,12 +236,16 @@ public struct StrictJSONReader {
             case UInt8(ascii: "\\"):
                 let scalar = try scanEscape()
                 if decoding { decoded.append(contentsOf: UTF8.encode(scalar)!) }
+                opensSegment = true
             case 0x00..<0x20:
                 throw .invalidString(at: position)
             case 0x20..<0x80:
                 if decoding { decoded.append(byte) }
                 position += 1
             default:
+                if decoding, afterEscape, bytes.count - position >= 3, byte == 0xEF, bytes[position + 1] == 0xBB, bytes[position + 2] == 0xBF {
+                    throw .invalidString(at: position)
+                }
                 let length = try utf8SequenceLength(at: position)
                 if decoding { decoded.append(contentsOf: bytes[position..<position + length]) }
                 position += length

@@ -44,6 +44,7 @@ def jsonrpc():
     # Found by fuzzing (see StrictJSONTests): a string opening with an unescaped U+FEFF.
     seeds.append(("found-leading-bom", '{"jsonrpc": "2.0", "id": 5, "method": "\ufeffping"}'.encode()))
     seeds.append(("found-leading-bom-name", '{"jsonrpc":"2.0","id":1,"method":"tools/list","\ufeffmethod":"tools/call"}'.encode()))
+    seeds.append(("found-bom-after-escape", '{"jsonrpc":"2.0","id":1,"method":"tools\\/\ufeffcall","params":{"name":"x"}}'.encode()))
     return seeds
 
 

@@ -167,6 +167,7 @@ def jwsheader():
     # Found by fuzzing (see JWSHeaderFindingsTests): not JSON, yet read.
     seeds.append(("found-invalid-utf8", b'\x00{"alg":"RS256","kid":"a\xed3"}'))
     seeds.append(("found-control-unread", b'\x00{"alg":"RS256","kid":"rsa-1","x":"a\x01"}'))
+    seeds.append(("found-number-beyond-double", b'\x00{"alg":"RS256","crit":["exp"],"exp":-1E621}'))
     return seeds
 
 

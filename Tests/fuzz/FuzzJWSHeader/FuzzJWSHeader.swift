@@ -42,7 +42,9 @@ func checkJWSHeader(_ input: [UInt8]) {
         // Known: JSONDecoder does not validate what it does not decode (a member it skips
         // may hold raw control characters, invalid UTF-8, lone surrogates, bad escapes or
         // numbers), and a `kid` or `typ` string it cannot decode counts as absent. Such a
-        // header must at least be invalid JSON to the strict reader too.
+        // header must at least be invalid JSON to the strict reader too. (Also known:
+        // JSONSerialization refuses a number beyond a Double, `1E400`, which JSON allows.)
+        if String(describing: error).contains("is not representable in Swift") { return }
         var strictRefuses = false
         do throws(StrictJSONError) {
             try StrictJSONReader.read(json) { reader throws(StrictJSONError) in try reader.skipValue(depth: 0) }
@@ -54,15 +56,15 @@ func checkJWSHeader(_ input: [UInt8]) {
     // Where Foundation's two readers differ, the verifier's (JSONDecoder, which jwt-kit
     // uses too) is not compared with JSONSerialization: a member named twice (JSONDecoder
     // takes the first, JSONSerialization the last; RFC 7515 §4 wants the JWS refused or
-    // the last taken: see the known issue in TokenVerifierTests), and a string opening
-    // with an unescaped U+FEFF (JSONSerialization drops it).
+    // the last taken: see the known issue in JWSHeaderFindingsTests), and an unescaped
+    // U+FEFF (JSONSerialization drops it at the start of a string and after an escape).
     do throws(StrictJSONError) {
         try StrictJSONReader.read(json) { reader throws(StrictJSONError) in try reader.skipValue(depth: 0) }
     } catch {
         if case .duplicateMember = error { return }
     }
     let bytes = Array(json)
-    if bytes.indices.contains(where: { bytes[$0...].starts(with: [UInt8(ascii: "\""), 0xEF, 0xBB, 0xBF]) }) { return }
+    if bytes.indices.contains(where: { bytes[$0...].starts(with: [0xEF, 0xBB, 0xBF]) }) { return }
     Fuzz.require(sameString(object["alg"], header.alg), "alg \(header.alg.debugDescription), JSONSerialization reads \(String(describing: object["alg"])): \(describe(json))")
     for (name, value) in [("kid", header.kid), ("typ", header.typ)] {
         if let value {

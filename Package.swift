@@ -181,6 +181,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),
+
+        // Coverage-guided fuzz targets (docs/fuzzing.md): `hack/fuzz.sh` builds them with
+        // `--sanitize fuzzer` into libFuzzer binaries; a normal build makes each a replayer
+        // of the inputs named on its command line. They depend on pure targets only.
+        .target(name: "FuzzSupport", path: "Tests/fuzz/FuzzSupport"),
+        .executableTarget(name: "FuzzJSONRPC", dependencies: ["FuzzSupport", "MCPAuth", "KubeCore"], path: "Tests/fuzz/FuzzJSONRPC"),
+        .executableTarget(name: "FuzzCredentials", dependencies: ["FuzzSupport", "MCPAuth"], path: "Tests/fuzz/FuzzCredentials"),
+        .executableTarget(name: "FuzzHeaders", dependencies: ["FuzzSupport", "MCPProxyCore", "MCPProxyConfig"], path: "Tests/fuzz/FuzzHeaders"),
+        .executableTarget(name: "FuzzChallenge", dependencies: ["FuzzSupport", "MCPAuth"], path: "Tests/fuzz/FuzzChallenge"),
+        .executableTarget(name: "FuzzJWSHeader", dependencies: ["FuzzSupport", "MCPAuth", "MCPTokenVerification"], path: "Tests/fuzz/FuzzJWSHeader"),
+        .executableTarget(name: "FuzzProxyConfig", dependencies: ["FuzzSupport", "MCPAuth", "MCPProxyConfig", "KubeCore"], path: "Tests/fuzz/FuzzProxyConfig"),
     ],
     swiftLanguageModes: [.v6]
 )

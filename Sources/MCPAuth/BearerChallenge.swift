@@ -27,14 +27,30 @@ public struct BearerChallenge: Sendable, Hashable {
         if !scope.isEmpty { parameters.append("scope=\(Self.quoted(scope.joined(separator: " ")))") }
         if let error { parameters.append("error=\(Self.quoted(error.rawValue))") }
         if let errorDescription {
-            // Clients find parameters with loose patterns: never let a description look like one.
-            let safe = errorDescription.replacingOccurrences(of: "=", with: " ").filter { $0 != "\"" && $0 != "\\" && !$0.isNewline }
-            parameters.append("error_description=\(Self.quoted(safe))")
+            // Clients find parameters with loose patterns: never let a description look like
+            // one. Read by scalar, as header parsers read it: a `"` that a combining mark
+            // follows (or a prepended mark precedes) is one Character, and still a quote.
+            var safe = String.UnicodeScalarView()
+            for scalar in errorDescription.unicodeScalars {
+                switch scalar.value {
+                case 0x3D: safe.append(" ")  // =
+                case 0x22, 0x5C, 0x00..<0x20, 0x7F, 0x85, 0x2028, 0x2029: continue  // quote, backslash, controls, line breaks
+                default: safe.append(scalar)
+                }
+            }
+            parameters.append("error_description=\(Self.quoted(String(safe)))")
         }
         return parameters.isEmpty ? "Bearer" : "Bearer " + parameters.joined(separator: ", ")
     }
 
+    /// A quoted-string, `"` and `\\` escaped wherever they are, in a Character of their own or not.
     static func quoted(_ value: String) -> String {
-        "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        var quoted = String.UnicodeScalarView(["\""])
+        for scalar in value.unicodeScalars {
+            if scalar == "\"" || scalar == "\\" { quoted.append("\\") }
+            quoted.append(scalar)
+        }
+        quoted.append("\"")
+        return String(quoted)
     }
 }

@@ -59,7 +59,9 @@ public enum CredentialExtractor {
     /// `access_token` among the query parameters, in any percent-encoding, with `&` or
     /// `;` (which some servers also split on) between them, and as PHP-style parsers
     /// read names: `+` a space, leading spaces dropped, space `.` `[` read as `_`, a
-    /// trailing `[...]` dropped (`access.token`, `access_token[]`).
+    /// trailing `[...]` dropped (`access.token`, `access_token[]`). Split over bytes, as
+    /// servers split a query: `&` after a prepended mark (U+0600) is one Character with
+    /// it, and still a separator to them.
     static func queryCarriesToken(_ query: String) -> Bool {
         query.utf8.split(whereSeparator: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: ";") }).contains { item in
             let raw = item.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false).first ?? []

@@ -6,8 +6,10 @@ public enum StrictJSONError: Error, Sendable, Hashable, CustomStringConvertible 
     /// Bytes that are not well-formed UTF-8 (overlong forms, encoded surrogates, beyond
     /// U+10FFFF, truncated sequences), a byte order mark included.
     case invalidUTF8(at: Int)
-    /// An unescaped control character, an unknown escape, or a `\u` escape naming half of
-    /// a surrogate pair without the other half.
+    /// An unescaped control character, an unknown escape, a `\u` escape naming half of
+    /// a surrogate pair without the other half, or an unescaped U+FEFF opening a member
+    /// name or read string value or following an escape in one (Foundation's
+    /// `JSONSerialization` drops it there).
     case invalidString(at: Int)
     /// An object names the same member twice (compared after unescaping). Parsers disagree
     /// on which one counts, so neither does.
@@ -220,8 +222,15 @@ public struct StrictJSONReader {
     private mutating func scanString(decoding: Bool) throws(StrictJSONError) -> [UInt8] {
         try expect(UInt8(ascii: "\""))
         var decoded: [UInt8] = []
+        // Foundation's JSONSerialization (Linux) drops an unescaped U+FEFF that opens a
+        // string or follows an escape: "\u{FEFF}method" and "tools\\/\u{FEFF}call" would be
+        // "method" and "tools/call" there. Refused where it is read (member names, the
+        // envelope's values); a skipped value is the tool's business.
+        var opensSegment = true
         while position < bytes.count {
             let byte = bytes[position]
+            let afterEscape = opensSegment
+            opensSegment = false
             switch byte {
             case UInt8(ascii: "\""):
                 position += 1
@@ -229,12 +238,16 @@ public struct StrictJSONReader {
             case UInt8(ascii: "\\"):
                 let scalar = try scanEscape()
                 if decoding { decoded.append(contentsOf: UTF8.encode(scalar)!) }
+                opensSegment = true
             case 0x00..<0x20:
                 throw .invalidString(at: position)
             case 0x20..<0x80:
                 if decoding { decoded.append(byte) }
                 position += 1
             default:
+                if decoding, afterEscape, bytes.count - position >= 3, byte == 0xEF, bytes[position + 1] == 0xBB, bytes[position + 2] == 0xBF {
+                    throw .invalidString(at: position)
+                }
                 let length = try utf8SequenceLength(at: position)
                 if decoding { decoded.append(contentsOf: bytes[position..<position + length]) }
                 position += length

@@ -37,7 +37,7 @@ public struct HeaderSanitizer: Sendable {
         "x-original-url", "x-rewrite-url", "x-original-uri", "x-http-method-override", "x-http-method", "x-method-override",
     ]
 
-    init(config: ProxyConfig) {
+    @_spi(Fuzzing) public init(config: ProxyConfig) {
         let identity = config.auth.identityHeaders
         removed = Set(
             [config.auth.tokenHeader, "authorization", "proxy-authorization", "cookie",
@@ -46,7 +46,7 @@ public struct HeaderSanitizer: Sendable {
         ).union(Self.hopByHop).union(Self.forwardedIdentity).union(Self.requestRewriting).union(["host"])
     }
 
-    func sanitize(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
+    @_spi(Fuzzing) public func sanitize(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
         let connectionScoped = Self.connectionScoped(headers)
         return headers.filter { header in
             !header.name.utf8.contains(UInt8(ascii: "_")) && !removed.contains(Self.folded(header.name)) && !connectionScoped.contains(Self.folded(header.name))
@@ -54,11 +54,14 @@ public struct HeaderSanitizer: Sendable {
     }
 
     /// The names, folded, that `Connection` lists: hop-by-hop for this message only
-    /// (RFC 9110 §7.6.1), on a request as on an answer.
+    /// (RFC 9110 §7.6.1), on a request as on an answer. Split over bytes: a `,` after a
+    /// prepended mark (U+0600) is one Character with it, and still a separator.
     public static func connectionScoped(_ headers: some Sequence<(name: String, value: String)>) -> Set<String> {
         var names: Set<String> = []
         for header in headers where header.name.equalsIgnoringASCIICase("connection") {
-            for name in header.value.split(separator: ",") { names.insert(folded(name.trimmingCharacters(in: .whitespaces))) }
+            for name in header.value.utf8.split(separator: UInt8(ascii: ",")) {
+                names.insert(folded(String(decoding: name, as: UTF8.self).trimmingCharacters(in: .whitespaces)))
+            }
         }
         return names
     }

@@ -1,11 +1,8 @@
 import Foundation
-import KubeCore
 import MCPProxyConfig
 
 /// Why a config file cannot be used. The message says what to fix.
-public struct ConfigLoadError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-}
+public typealias ConfigLoadError = ProxyConfigError
 
 /// Reads and checks a `config.json` (see docs/proxy-config.md). A proxy never starts,
 /// and never switches, to a config that fails here.
@@ -20,53 +17,8 @@ public enum ProxyConfigLoader {
         return try decode(data, source: path)
     }
 
+    /// The checks themselves are `ProxyConfigDecoder.decode` (MCPProxyConfig, pure).
     public static func decode(_ data: Data, source: String) throws(ConfigLoadError) -> ProxyConfig {
-        if data.isEmpty { throw ConfigLoadError(description: "\(source): the file is empty") }
-        var config: ProxyConfig
-        do {
-            config = try JSONDecoder().decode(ProxyConfig.self, from: data)
-        } catch let error as DecodingError {
-            throw ConfigLoadError(description: "\(source): \(describe(error))")
-        } catch {
-            throw ConfigLoadError(description: "\(source): \(error)")
-        }
-        guard config.version == ProxyConfig.currentVersion else {
-            throw ConfigLoadError(description: "\(source): config version \(config.version) is not supported (this proxy reads version \(ProxyConfig.currentVersion))")
-        }
-        if config.unusable == nil, config.auth.mode == .oauth, config.auth.oauth == nil {
-            throw ConfigLoadError(description: "\(source): auth.mode is oauth but auth.oauth is missing")
-        }
-        if config.unusable == nil, config.auth.mode == .oauth, config.resource.metadataURL == nil || config.resource.uri == nil {
-            throw ConfigLoadError(description: "\(source): oauth mode needs resource.uri and resource.metadataURL")
-        }
-        if let problem = config.auth.oauth?.cache.problem {
-            throw ConfigLoadError(description: "\(source): auth.oauth.issuerCache: \(problem)")
-        }
-        guard config.resource.path.hasPrefix("/") else {
-            throw ConfigLoadError(description: "\(source): resource.path must start with /")
-        }
-        guard let upstream = URL(string: config.upstream.url), ["http", "https"].contains(upstream.scheme ?? "") else {
-            throw ConfigLoadError(description: "\(source): upstream.url \"\(config.upstream.url)\" is not an http(s) URL")
-        }
-        let limits = config.limits
-        for (name, value) in [
-            ("maxBodyBytes", limits.maxBodyBytes), ("requestHeadTimeoutSeconds", limits.requestHeadTimeoutSeconds),
-            ("bodyTimeoutSeconds", limits.bodyTimeoutSeconds), ("keepAliveIdleSeconds", limits.keepAliveIdleSeconds),
-            ("maxHeaderBytes", limits.maxHeaderBytes), ("maxHeaderCount", limits.maxHeaderCount),
-        ] where value <= 0 {
-            throw ConfigLoadError(description: "\(source): limits.\(name) must be positive")
-        }
-        // The revision in force is the content's, never what the document claims.
-        config.revision = config.contentRevision
-        return config
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, let context): return "\(FieldPath(codingPath: context.codingPath + [key])) is missing"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context): return "\(FieldPath(codingPath: context.codingPath)): wrong type or null"
-        case .dataCorrupted(let context): return context.codingPath.isEmpty ? "not valid JSON" : "\(FieldPath(codingPath: context.codingPath)): \(context.debugDescription)"
-        @unknown default: return "\(error)"
-        }
+        try ProxyConfigDecoder.decode(data, source: source)
     }
 }

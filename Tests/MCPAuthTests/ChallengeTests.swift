@@ -36,6 +36,25 @@ import Testing
         #expect(!parsed.duplicateParameters)
     }
 
+    @Test("a quote, backslash or = combined with a mark is still one in a description, and controls are dropped (found by hack/fuzz.sh challenge)", arguments: [
+        "a=\u{301}b", "a\"\u{301}, scope=\"admin", "a\u{600}\\", "a\u{600}\"b", "a\u{0}b\u{7F}\u{2028}c\u{85}",
+    ])
+    func combinedDescription(description: String) throws {
+        let challenge = BearerChallenge(resourceMetadata: prm, scope: ["a"], error: .invalidRequest, errorDescription: description)
+        let parsed = try ChallengeParser.parse(challenge.headerValue)
+        #expect(parsed.count == 1)
+        #expect(parsed.first?.parameters.keys.sorted() == ["error", "error_description", "resource_metadata", "scope"])
+        let read = try #require(parsed.first?.parameters["error_description"])
+        #expect(!read.unicodeScalars.contains { "\"\\=".unicodeScalars.contains($0) || $0.value < 0x20 || $0.value == 0x7F }, "\(read.debugDescription)")
+    }
+
+    @Test("a value with a quote or backslash inside a Character of its own is still escaped")
+    func quotedByScalar() throws {
+        let metadata = "https://a.example/\"\u{301}x\\\u{301}"
+        let parsed = try ChallengeParser.parse(BearerChallenge(resourceMetadata: metadata, scope: []).headerValue)
+        #expect(parsed.first.map { Array($0.parameters["resource_metadata"]?.unicodeScalars ?? "".unicodeScalars) } == Array(metadata.unicodeScalars))
+    }
+
     @Test("what the proxy sends parses back, each parameter once")
     func roundTrip() throws {
         let header = BearerChallenge(resourceMetadata: prm, scope: ["x", "y"], error: .insufficientScope).headerValue

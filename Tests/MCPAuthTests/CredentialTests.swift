@@ -23,6 +23,11 @@ import Testing
         ([("Authorization", "Bearer \(jwt)")], "access_token=\(jwt)", .malformed(.tokenInQuery)),
         ([], "x=1&access%5Ftoken=abc", .malformed(.tokenInQuery)),
         ([], "x=1&token=abc", .absent),
+        // Found by fuzzing: `&` or `;` after a prepended mark is one Character with it, still a separator to servers.
+        ([("Authorization", "Bearer \(jwt)")], "x=\u{600}&access_token=abc", .malformed(.tokenInQuery)),
+        ([], "x=\u{600};ACCESS_TOKEN=abc", .malformed(.tokenInQuery)),
+        ([], "x=1&access_token=\u{301}abc", .malformed(.tokenInQuery)),
+        ([], "x=\u{600}&access_token\u{301}=abc", .absent),
     ] as [([(String, String)], String?, BearerCredential)])
     func authorizationHeader(headers: [(String, String)], query: String?, expected: BearerCredential) {
         let result = CredentialExtractor.extract(headers: headers.map { (name: $0.0, value: $0.1) }, tokenHeader: "Authorization", query: query)

@@ -100,6 +100,31 @@ import Testing
         #expect(Self.isInvalid(Self.bytes(body)), "accepted: \(body.debugDescription)")
     }
 
+    @Test("a name or envelope string with an unescaped U+FEFF at its start or after an escape is refused: Foundation's JSONSerialization drops it (found by hack/fuzz.sh jsonrpc)", arguments: [
+        "{\"jsonrpc\": \"2.0\", \"id\": 5, \"method\": \"\u{FEFF}ping\"}",  // JSONSerialization reads "ping"
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"\u{FEFF}method\":\"tools/call\",\"params\":{\"name\":\"delete_alerts\"}}",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"get_forecast\",\"\u{FEFF}name\":\"delete_alerts\"}}",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"\u{FEFF}delete_alerts\"}}",
+        "{\"jsonrpc\":\"2.0\",\"id\":\"\u{FEFF}7\",\"method\":\"ping\"}",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"x\",\"arguments\":{\"a\":1,\"\u{FEFF}a\":2}}}",
+        // ... or follows an escape: JSONSerialization reads "tools/call", "météo 🌦" and "delete_alerts"
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools\\/\u{FEFF}call\",\"params\":{\"name\":\"delete_alerts\"}}",
+        "{\"jsonrpc\": \"2.0\", \"id\": 2, \"method\": \"tools/call\", \"params\": {\"name\": \"m\\u00e9t\\u00e9o \\ud83c\\udf26\u{FEFF}\"}}",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"delete\\u005f\u{FEFF}alerts\"}}",
+    ])
+    func leadingByteOrderMark(body: String) {
+        #expect(Self.isInvalid(Self.bytes(body)), "accepted: \(body.debugDescription)")
+    }
+
+    @Test("U+FEFF escaped or inside a string reads alike everywhere, and a tool's argument values are its own: accepted")
+    func byteOrderMarkElsewhere() {
+        #expect(JSONRPCMessage.inspect(Self.bytes(#"{"jsonrpc":"2.0","id":1,"method":"\ufeffping"}"#)) == .request(method: "\u{FEFF}ping", id: .int(1), toolName: nil))
+        #expect(JSONRPCMessage.inspect(Self.bytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"pi\u{FEFF}ng\"}")) == .request(method: "pi\u{FEFF}ng", id: .int(1), toolName: nil))
+        #expect(JSONRPCMessage.inspect(Self.bytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\\n \u{FEFF}\"}")) == .request(method: "\n \u{FEFF}", id: .int(1), toolName: nil))
+        #expect(JSONRPCMessage.inspect(Self.bytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"x\",\"arguments\":{\"csv\":\"\u{FEFF}a,b\"}}}"))
+            == .request(method: "tools/call", id: .int(1), toolName: "x"))
+    }
+
     @Test("ids: a string or an integer; null only on a response")
     func ids() {
         for id in ["1.5", "1e3", "true", "{}", "[]", "99999999999999999999"] {

@@ -28,6 +28,9 @@ let package = Package(
     targets: [
         // Kubernetes core types (ObjectMeta, workloads, JSONValue): pure, no I/O.
         .target(name: "KubeCore"),
+        // Strict JSON over UTF-8 bytes (duplicate members, invalid UTF-8, trailing data and
+        // the like refused): what every parser on the request path reads with. No dependencies.
+        .target(name: "StrictJSON"),
         // libcurl (system package libcurl4-openssl-dev) with typed setopt wrappers.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The Kubernetes API client over libcurl: configuration (in-cluster, kubeconfig),
@@ -39,19 +42,19 @@ let package = Package(
         // MCPServer, MCPAccessGrant, MCPAgentSession wire types, defaulting, validation: pure.
         .target(name: "MCPRuntimeAPI", dependencies: ["KubeCore"]),
         // The versioned JSON the operator renders and mcp-proxy enforces: pure.
-        .target(name: "MCPProxyConfig", dependencies: ["MCPRuntimeAPI", "KubeCore", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "MCPProxyConfig", dependencies: ["MCPRuntimeAPI", "KubeCore", "StrictJSON", .product(name: "Crypto", package: "swift-crypto")]),
         // Governance (grants, sessions, trust, side effects, expiry, revocation) and scope
         // checks for tools/call, evaluated from a ProxyConfig: pure, shared by the proxy.
         .target(name: "MCPPolicy", dependencies: ["MCPProxyConfig", "MCPRuntimeAPI"]),
         // OAuth resource-server pieces of the proxy that need no I/O: challenges, credential
         // extraction, claims, AS discovery order, JSON-RPC inspection, PRM, Origin.
-        .target(name: "MCPAuth", dependencies: ["MCPProxyConfig", "MCPRuntimeAPI", "KubeCore"]),
+        .target(name: "MCPAuth", dependencies: ["MCPProxyConfig", "MCPRuntimeAPI", "KubeCore", "StrictJSON"]),
         // Access-token verification: jwt-kit wrapped so that only allowed asymmetric
         // algorithms, known key ids and this resource's issuer and audience pass.
         .target(
             name: "MCPTokenVerification",
             dependencies: [
-                "MCPAuth", "MCPRuntimeAPI", "KubeCore", .product(name: "JWTKit", package: "jwt-kit"),
+                "MCPAuth", "MCPRuntimeAPI", "KubeCore", "StrictJSON", .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -154,7 +157,7 @@ let package = Package(
         .testTarget(name: "MCPManifestsTests", dependencies: ["MCPManifests", "MCPRuntimeAPI"]),
         .testTarget(name: "MCPRuntimeCLITests", dependencies: ["MCPRuntimeCLI"]),
         .testTarget(name: "MCPPolicyTests", dependencies: ["MCPPolicy"]),
-        .testTarget(name: "MCPAuthTests", dependencies: ["MCPAuth"]),
+        .testTarget(name: "MCPAuthTests", dependencies: ["MCPAuth", "StrictJSON"]),
         .testTarget(name: "MCPProxyCoreTests", dependencies: ["MCPProxyCore", "MCPTestSupport", "MCPTokenVerification"]),
         .testTarget(
             name: "MCPProxyServerTests",
@@ -186,12 +189,12 @@ let package = Package(
         // `--sanitize fuzzer` into libFuzzer binaries; a normal build makes each a replayer
         // of the inputs named on its command line. They depend on pure targets only.
         .target(name: "FuzzSupport", path: "Tests/fuzz/FuzzSupport"),
-        .executableTarget(name: "FuzzJSONRPC", dependencies: ["FuzzSupport", "MCPAuth", "KubeCore"], path: "Tests/fuzz/FuzzJSONRPC"),
+        .executableTarget(name: "FuzzJSONRPC", dependencies: ["FuzzSupport", "StrictJSON", "MCPAuth", "KubeCore"], path: "Tests/fuzz/FuzzJSONRPC"),
         .executableTarget(name: "FuzzCredentials", dependencies: ["FuzzSupport", "MCPAuth"], path: "Tests/fuzz/FuzzCredentials"),
         .executableTarget(name: "FuzzHeaders", dependencies: ["FuzzSupport", "MCPProxyCore", "MCPProxyConfig"], path: "Tests/fuzz/FuzzHeaders"),
         .executableTarget(name: "FuzzChallenge", dependencies: ["FuzzSupport", "MCPAuth"], path: "Tests/fuzz/FuzzChallenge"),
-        .executableTarget(name: "FuzzJWSHeader", dependencies: ["FuzzSupport", "MCPAuth", "MCPTokenVerification"], path: "Tests/fuzz/FuzzJWSHeader"),
-        .executableTarget(name: "FuzzProxyConfig", dependencies: ["FuzzSupport", "MCPAuth", "MCPProxyConfig", "KubeCore"], path: "Tests/fuzz/FuzzProxyConfig"),
+        .executableTarget(name: "FuzzJWSHeader", dependencies: ["FuzzSupport", "StrictJSON", "MCPAuth", "MCPTokenVerification"], path: "Tests/fuzz/FuzzJWSHeader"),
+        .executableTarget(name: "FuzzProxyConfig", dependencies: ["FuzzSupport", "StrictJSON", "MCPAuth", "MCPProxyConfig", "KubeCore"], path: "Tests/fuzz/FuzzProxyConfig"),
     ],
     swiftLanguageModes: [.v6]
 )

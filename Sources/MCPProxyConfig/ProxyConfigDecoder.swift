@@ -1,3 +1,4 @@
+import StrictJSON
 import Foundation
 import KubeCore
 
@@ -17,6 +18,13 @@ public struct ProxyConfigError: Error, CustomStringConvertible, Sendable {
 public enum ProxyConfigDecoder {
     public static func decode(_ data: Data, source: String) throws(ProxyConfigError) -> ProxyConfig {
         if data.isEmpty { throw ProxyConfigError(description: "\(source): the file is empty") }
+        // All of it strict JSON first: JSONDecoder checks only the members it decodes, and
+        // takes one of two that repeat.
+        do throws(StrictJSONError) {
+            try StrictJSONReader.read(data) { reader throws(StrictJSONError) in try reader.skipValue(depth: 0) }
+        } catch {
+            throw ProxyConfigError(description: "\(source): \(error.description)")
+        }
         var config: ProxyConfig
         do {
             config = try JSONDecoder().decode(ProxyConfig.self, from: data)

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# The whole test suite: Swift unit tests, the CRDs' CEL rules under a real CEL
-# implementation, mcp-proxy against real authorization servers, the operator against a
-# Kubernetes API emulator, the mcp-runtime binary as a user runs it, and the kustomization.
+# The whole test suite: Swift unit tests, short fuzzing runs, the CRDs' CEL rules under a
+# real CEL implementation, mcp-proxy against real authorization servers, the operator
+# against a Kubernetes API emulator, the mcp-runtime binary as a user runs it, and the
+# kustomization.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 hack/install-deps.sh
 swift build
 swift test
+# Each parser on mcp-proxy's request path fuzzed for a short while over its seed corpus
+# (hack/fuzz.sh, docs/fuzzing.md): a sanitizer build in .build-fuzz/, then FUZZ_SECONDS each.
+hack/fuzz.sh all "${FUZZ_SECONDS:-20}"
 
 .build-venv/bin/python -m pytest -q Tests/crd-cel
 # mcp-proxy against real authorization servers (nanoidp, Canaille) and a recording upstream;

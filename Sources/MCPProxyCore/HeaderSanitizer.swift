@@ -19,7 +19,7 @@ public struct HeaderSanitizer: Sendable {
 
     /// Identity that authenticating proxies (oauth2-proxy, ingress auth) hand to the
     /// server behind them: a server built for one of them would believe a client's.
-    static let forwardedIdentity: Set<String> = [
+    @_spi(Fuzzing) public static let forwardedIdentity: Set<String> = [
         "x-forwarded-user", "x-forwarded-email", "x-forwarded-groups", "x-forwarded-preferred-username", "x-forwarded-access-token",
         "x-auth-request-user", "x-auth-request-email", "x-auth-request-groups", "x-auth-request-preferred-username",
         "x-auth-request-access-token", "x-remote-user", "x-remote-group", "remote-user", "x-user", "x-email",
@@ -33,7 +33,7 @@ public struct HeaderSanitizer: Sendable {
 
     /// Fields that some servers and frameworks take to rewrite the request itself (its
     /// path or method), behind the proxy's decision on the request it saw.
-    static let requestRewriting: Set<String> = [
+    @_spi(Fuzzing) public static let requestRewriting: Set<String> = [
         "x-original-url", "x-rewrite-url", "x-original-uri", "x-http-method-override", "x-http-method", "x-method-override",
     ]
 

@@ -58,13 +58,14 @@ func checkHeaders(_ input: [UInt8]) {
         next += 1
     }
 
+    // Credentials, framing and the MCP session (the proxy sets it from the sealed id),
+    // plus the sanitizer's own lists of other gateways' identity and rewriting fields.
     var protected: Set<String> = [
-        "authorization", "proxy-authorization", "cookie", "host",
+        "authorization", "proxy-authorization", "cookie", "host", "mcp-session-id",
         "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade", "proxy-connection", "content-length",
-        "x-forwarded-user", "x-forwarded-email", "x-forwarded-groups", "x-forwarded-preferred-username", "x-forwarded-access-token",
-        "x-auth-request-user", "x-auth-request-email", "x-auth-request-groups", "x-auth-request-preferred-username",
-        "x-auth-request-access-token", "x-remote-user", "x-remote-group", "remote-user", "x-user", "x-email",
     ]
+    protected.formUnion(HeaderSanitizer.forwardedIdentity)
+    protected.formUnion(HeaderSanitizer.requestRewriting)
     for name in [config.auth.tokenHeader, config.auth.identityHeaders.human, config.auth.identityHeaders.agent,
                  config.auth.identityHeaders.team, config.auth.identityHeaders.session, config.session.headerName] {
         protected.insert(fold(name))

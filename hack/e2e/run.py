@@ -127,7 +127,9 @@ def run(stack, report):
     report.step("2. mcp-proxy with the config read back from the API, in front of the MCP server")
     stack.start_proxy(config)
     report.say(f"proxy: {stack.url}  ->  MCP server (official SDK) on 127.0.0.1:{stack.upstream_port}/mcp")
-    report.check(True, "mcp-proxy serves the rendered config")
+    ready = requests.get(f"http://127.0.0.1:{stack.proxy_admin}/readyz", timeout=5)
+    report.check(ready.status_code == 200 and config["revision"] in ready.text,
+                 "mcp-proxy is ready with the rendered config's revision", ready.text)
 
     # 3. The official client through the full OAuth flow.
     report.step("3. The official MCP Python SDK client through the OAuth flow, unaided")

@@ -49,7 +49,9 @@ public struct HeaderSanitizer: Sendable {
     @_spi(Fuzzing) public func sanitize(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
         let connectionScoped = Self.connectionScoped(headers)
         return headers.filter { header in
-            !header.name.utf8.contains(UInt8(ascii: "_")) && !removed.contains(Self.folded(header.name)) && !connectionScoped.contains(Self.folded(header.name))
+            guard !header.name.utf8.contains(UInt8(ascii: "_")) else { return false }
+            let name = Self.folded(header.name)
+            return !removed.contains(name) && !connectionScoped.contains(name)
         }
     }
 

@@ -82,9 +82,8 @@ struct ProxyResponder: HTTPResponder {
         var headers = HTTPFields()
         // The upstream's hop-by-hop fields, those its Connection lists included, stay on its connection.
         let dropped = HeaderSanitizer.hopByHop.union(HeaderSanitizer.connectionScoped(answer.head.headers))
-            .union(plan.responseHeaders.map { HeaderSanitizer.folded($0.name) })
-        let sessionHeader = HeaderSanitizer.folded(SessionBinding.header)
-        for (name, value) in answer.head.headers where !dropped.contains(HeaderSanitizer.folded(name)) && HeaderSanitizer.folded(name) != sessionHeader {
+            .union(plan.responseHeaders.map { HeaderSanitizer.folded($0.name) }).union([HeaderSanitizer.folded(SessionBinding.header)])
+        for (name, value) in answer.head.headers where !dropped.contains(HeaderSanitizer.folded(name)) {
             if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
         }
         // The client gets the upstream's session id sealed to itself; more than one id is none.

@@ -1,6 +1,7 @@
 """A header-mode mcp-proxy in front of a keep-alive upstream that records every request
 it parses from the bytes it receives, as a real HTTP/1.1 server would read them: what a
 smuggled request or a folded header would look like to the MCP server behind the proxy."""
+import contextlib
 import json
 import socket
 import threading
@@ -115,8 +116,22 @@ class Upstream:
 
 def start(directory, edit=None):
     upstream = Upstream()
-    proxy = Proxy(directory, "unused", upstream.port, manifest=MANIFEST, edit=edit)
-    return upstream, proxy
+    try:
+        return upstream, Proxy(directory, "unused", upstream.port, manifest=MANIFEST, edit=edit)
+    except Exception:
+        upstream.stop()
+        raise
+
+
+@contextlib.contextmanager
+def running(directory, edit=None):
+    """`start`, and both stopped afterwards."""
+    upstream, proxy = start(directory, edit)
+    try:
+        yield upstream, proxy
+    finally:
+        proxy.stop()
+        upstream.stop()
 
 
 class Audit:

@@ -11,7 +11,7 @@ import pytest
 import requests
 from mcp import types
 
-from header_mode import Audit, start
+from header_mode import Audit, running
 from hostile_json import ALLOWED, DENIED, corpus
 
 SDK = pydantic.TypeAdapter(types.JSONRPCMessage)
@@ -50,10 +50,8 @@ def views(body):
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    upstream, proxy = start(tmp_path_factory.mktemp("differential"))
-    yield upstream, proxy
-    proxy.stop()
-    upstream.stop()
+    with running(tmp_path_factory.mktemp("differential")) as stack:
+        yield stack
 
 
 def test_every_hostile_body_is_refused_or_seen_alike(stack):

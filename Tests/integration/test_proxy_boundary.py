@@ -7,7 +7,7 @@ import json
 import pytest
 import requests
 
-from header_mode import Audit, exchange, request, start
+from header_mode import Audit, exchange, request, running
 
 CALL = json.dumps({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": "get_forecast", "arguments": {}}}).encode()
 ALICE = "X-MCP-Human-ID: alice"
@@ -21,10 +21,8 @@ def smuggled(human="mallory"):
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    upstream, proxy = start(tmp_path_factory.mktemp("boundary"))
-    yield upstream, proxy
-    proxy.stop()
-    upstream.stop()
+    with running(tmp_path_factory.mktemp("boundary")) as stack:
+        yield stack
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from header_mode import request, start
+from header_mode import request, running
 
 LIMITS = {"requestHeadTimeoutSeconds": 1, "bodyTimeoutSeconds": 1, "keepAliveIdleSeconds": 2, "maxHeaderBytes": 4096, "maxHeaderCount": 20}
 DEADLINE = 15  # far beyond every limit above: the test fails, never hangs
@@ -15,10 +15,8 @@ DEADLINE = 15  # far beyond every limit above: the test fails, never hangs
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    upstream, proxy = start(tmp_path_factory.mktemp("deadlines"), edit=lambda config: config["limits"].update(LIMITS))
-    yield upstream, proxy
-    proxy.stop()
-    upstream.stop()
+    with running(tmp_path_factory.mktemp("deadlines"), edit=lambda config: config["limits"].update(LIMITS)) as stack:
+        yield stack
 
 
 def connect(proxy):

@@ -100,7 +100,7 @@ let package = Package(
         .target(
             name: "MCPRuntimeCLI",
             dependencies: [
-                "AdminHTTP", "MCPManifests", "MCPRuntimeRender", "MCPOperator", "KubeClient",
+                "AdminHTTP", "MCPManifests", "MCPRuntimeAPI", "MCPRuntimeRender", "MCPOperator", "KubeClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -112,7 +112,7 @@ let package = Package(
         .target(
             name: "MCPProxyServer",
             dependencies: [
-                "AdminHTTP", "MCPProxyCore", "MCPProxyConfig", "KubeClient", "KubeRuntime", "KubeCore",
+                "AdminHTTP", "MCPProxyCore", "MCPProxyConfig", "MCPRuntimeAPI", "KubeClient", "KubeRuntime", "KubeCore",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -155,7 +155,7 @@ let package = Package(
         .testTarget(name: "MCPRuntimeAPITests", dependencies: ["MCPRuntimeAPI"]),
         .testTarget(name: "MCPRuntimeRenderTests", dependencies: ["MCPRuntimeRender", "MCPManifests"], exclude: ["Snapshots"]),
         .testTarget(name: "MCPManifestsTests", dependencies: ["MCPManifests", "MCPRuntimeAPI"]),
-        .testTarget(name: "MCPRuntimeCLITests", dependencies: ["MCPRuntimeCLI"]),
+        .testTarget(name: "MCPRuntimeCLITests", dependencies: ["MCPRuntimeCLI", "MCPRuntimeAPI", "MCPRuntimeRender"]),
         .testTarget(name: "MCPPolicyTests", dependencies: ["MCPPolicy"]),
         .testTarget(name: "MCPAuthTests", dependencies: ["MCPAuth", "StrictJSON"]),
         .testTarget(name: "MCPProxyCoreTests", dependencies: ["MCPProxyCore", "MCPTestSupport", "MCPTokenVerification"]),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing need on a fresh Debian machine: system packages
 # (with apt-get, as root or through sudo) and the pinned Python tools in .build-venv/.
-# --bench adds what hack/bench.sh needs (wrk, nginx-light).
+# --bench adds what hack/bench.sh needs (wrk, nginx-light); --images what hack/image.sh and
+# the end-to-end run need (Podman with runc, mmdebstrap: docs/images.md).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,9 @@ need libcurl4-openssl-dev
 if [ "${1:-}" = "--bench" ]; then
   command -v wrk >/dev/null 2>&1 || need wrk
   command -v nginx >/dev/null 2>&1 || need nginx-light
+fi
+if [ "${1:-}" = "--images" ]; then
+  for package in podman runc catatonit mmdebstrap; do need "$package"; done
 fi
 need pkg-config
 command -v openssl >/dev/null 2>&1 || need openssl

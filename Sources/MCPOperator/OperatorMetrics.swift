@@ -11,17 +11,16 @@ final class OperatorMetrics: Sendable {
 
     init() {
         duration = registry.makeDurationHistogram(
-            name: "mcp_runtime_reconcile_duration_seconds",
+            descriptor: MetricNameDescriptor(namespace: "mcp_runtime", metricName: "reconcile_duration", unitName: "seconds", helpText: "Time one MCPServer reconcile took."),
             buckets: [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
-                      .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30)],
-            help: "Time one MCPServer reconcile took."
+                      .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30)]
         )
-        depth = registry.makeGauge(name: "mcp_runtime_queue_depth", help: "Keys waiting in the work queue.")
-        leader = registry.makeGauge(name: "mcp_runtime_leader", help: "1 while this instance is the leader (or runs without election).")
+        depth = registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "mcp_runtime", metricName: "queue_depth", unitName: "", helpText: "Keys waiting in the work queue."))
+        leader = registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "mcp_runtime", metricName: "leader", unitName: "", helpText: "1 while this instance is the leader (or runs without election)."))
     }
 
     func reconciled(_ duration: Duration, failed: Bool) {
-        registry.makeCounter(name: "mcp_runtime_reconciles_total", labels: [("result", failed ? "error" : "success")], help: "Reconciles by result.").increment()
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "mcp_runtime", metricName: "reconciles", unitName: "total", helpText: "Reconciles by result."), labels: [("result", failed ? "error" : "success")]).increment()
         self.duration.record(duration)
     }
 
@@ -31,7 +30,7 @@ final class OperatorMetrics: Sendable {
         case .relisted: "relisted"
         case .failed: "failed"
         }
-        registry.makeCounter(name: "mcp_runtime_watch_restarts_total", labels: [("kind", kind), ("cause", cause)], help: "Watch restarts: resumed after the server ended it, relisted after 410 Gone, or failed and retried.").increment()
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "mcp_runtime", metricName: "watch_restarts", unitName: "total", helpText: "Watch restarts: resumed after the server ended it, relisted after 410 Gone, or failed and retried."), labels: [("kind", kind), ("cause", cause)]).increment()
     }
 
     func queueDepth(_ value: Int) { depth.set(to: Double(value)) }

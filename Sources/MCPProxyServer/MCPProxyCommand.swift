@@ -7,6 +7,7 @@ import HummingbirdCore
 import KubeClient
 import Logging
 import MCPProxyConfig
+import MCPRuntimeAPI
 import ServiceLifecycle
 
 /// `mcp-proxy --config FILE [--listen HOST:PORT] [--upstream URL] [--admin-listen HOST:PORT]
@@ -15,7 +16,8 @@ public struct MCPProxyCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "mcp-proxy",
         abstract: "Auth-enforcing proxy in front of one MCP server.",
-        discussion: "Reads the JSON that `mcp-runtime render --proxy-config NAME` prints, reloads it when it changes, and enforces it on every request."
+        discussion: "Reads the JSON that `mcp-runtime render --proxy-config NAME` prints, reloads it when it changes, and enforces it on every request.",
+        version: MCPRuntimeVersion.current
     )
 
     @Option(help: ArgumentHelp("The proxy configuration (config.json).", valueName: "FILE"))

@@ -9,30 +9,29 @@ final class ProxyMetrics: Sendable {
 
     init() {
         latency = registry.makeDurationHistogram(
-            name: "mcp_proxy_request_duration_seconds",
+            descriptor: MetricNameDescriptor(namespace: "mcp_proxy", metricName: "request_duration", unitName: "seconds", helpText: "Time until the response head: the proxy's decision, plus the upstream's when forwarded."),
             buckets: [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-                      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5)],
-            help: "Time until the response head: the proxy's decision, plus the upstream's when forwarded."
+                      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5)]
         )
     }
 
     /// One request, by the decision and reason of its audit record (`none` when no
     /// decision was made: metadata, 404).
     func request(decision: String, reason: String, duration: Duration) {
-        registry.makeCounter(name: "mcp_proxy_requests_total", labels: [("decision", decision), ("reason", reason)], help: "Requests by decision and reason.").increment()
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "mcp_proxy", metricName: "requests", unitName: "total", helpText: "Requests by decision and reason."), labels: [("decision", decision), ("reason", reason)]).increment()
         latency.record(duration)
     }
 
     func jwksFetch(succeeded: Bool) {
-        registry.makeCounter(name: "mcp_proxy_jwks_fetches_total", labels: [("outcome", succeeded ? "success" : "failure")], help: "JWKS fetches from the issuer.").increment()
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "mcp_proxy", metricName: "jwks_fetches", unitName: "total", helpText: "JWKS fetches from the issuer."), labels: [("outcome", succeeded ? "success" : "failure")]).increment()
     }
 
     func reload(succeeded: Bool) {
-        registry.makeCounter(name: "mcp_proxy_config_reloads_total", labels: [("outcome", succeeded ? "success" : "failure")], help: "Config reloads; a failed one keeps the last good config.").increment()
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "mcp_proxy", metricName: "config_reloads", unitName: "total", helpText: "Config reloads; a failed one keeps the last good config."), labels: [("outcome", succeeded ? "success" : "failure")]).increment()
     }
 
     func watchFailure() {
-        registry.makeCounter(name: "mcp_proxy_config_watch_failures_total", help: "Failed list or watch calls for the proxy's ConfigMap; each is retried.").increment()
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "mcp_proxy", metricName: "config_watch_failures", unitName: "total", helpText: "Failed list or watch calls for the proxy's ConfigMap; each is retried.")).increment()
     }
 
     /// `mcp_proxy_config_info{revision="…"} 1` for the config in force.
@@ -40,7 +39,7 @@ final class ProxyMetrics: Sendable {
         revision.withLock { current in
             guard current?.value != value else { return }
             if let old = current?.gauge { registry.unregisterGauge(old) }
-            let gauge = registry.makeGauge(name: "mcp_proxy_config_info", labels: [("revision", value)], help: "The revision of the config in force.")
+            let gauge = registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "mcp_proxy", metricName: "config_info", unitName: "", helpText: "The revision of the config in force."), labels: [("revision", value)])
             gauge.set(to: 1)
             current = (value, gauge)
         }

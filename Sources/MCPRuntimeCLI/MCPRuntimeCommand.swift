@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MCPRuntimeAPI
 import MCPRuntimeRender
 
 /// `mcp-runtime`: the operator and its tooling.
@@ -7,6 +8,7 @@ public struct MCPRuntimeCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "mcp-runtime",
         abstract: "Kubernetes operator and tooling for MCP servers behind an auth-enforcing proxy.",
+        version: MCPRuntimeVersion.current,
         subcommands: [RenderCommand.self, OperatorCommand.self]
     )
 

@@ -133,6 +133,11 @@ public struct ProxyConfig: Codable, Sendable, Hashable {
         public var requireAccessTokenType: Bool?
         /// How the issuer's keys and metadata are cached; absent: the defaults.
         public var issuerCache: IssuerCache?
+        /// A mounted PEM file of one or more certificates: the only roots trusted for the
+        /// issuer's endpoints (metadata, JWKS, introspection, token exchange), instead of the
+        /// system store. Read when the proxy starts; a file that cannot be read or holds no
+        /// certificate stops the proxy at start. Absent: the system store.
+        public var issuerCAFile: String?
 
         public init(issuer: String, audience: String, jwksURI: String?, requiredScopes: [String], scopesSupported: [String], allowedAlgorithms: [SigningAlgorithm], clockSkewSeconds: Int, teamClaims: [String], introspection: Introspection?, requireAccessTokenType: Bool? = nil, issuerCache: IssuerCache? = nil) {
             self.issuer = issuer

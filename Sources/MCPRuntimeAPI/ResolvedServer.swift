@@ -103,7 +103,8 @@ public struct ResolvedOAuth: Sendable, Hashable {
     public var requireAccessTokenType: Bool = false
     /// nil: the proxy's default.
     public var issuerMaxStalenessSeconds: Int?
-
+    /// The PEM certificates trusted, alone, for the issuer's endpoints; nil: the system store.
+    public var issuerCA: SecretRef? = nil
 }
 
 public struct ResolvedPolicy: Sendable, Hashable {

@@ -10,6 +10,11 @@ public struct AuthConfig: Codable, Sendable, Hashable {
     public var sessionIDHeader: String?
     public var tokenHeader: String?
     public var issuerURL: String?
+    /// A Secret key holding PEM certificates (one or more): the only roots the proxy trusts
+    /// for the issuer's endpoints (metadata, JWKS, introspection, token exchange), instead
+    /// of the system store. For an authorization server behind a private CA. OAuth mode
+    /// only; read when the proxy starts.
+    public var issuerCASecretRef: SecretKeyRef?
     /// Defaults to the canonical resource URI.
     public var audience: String?
     public var requiredScopes: [String]?

@@ -47,6 +47,7 @@ extension ServerResolver {
                 ("allowedAlgorithms", auth.allowedAlgorithms != nil), ("jwksURI", auth.jwksURI != nil),
                 ("introspection", auth.introspection != nil), ("requireAccessTokenType", auth.requireAccessTokenType != nil),
                 ("issuerMaxStalenessSeconds", auth.issuerMaxStalenessSeconds != nil), ("teamClaim", auth.teamClaim != nil), ("sessionClaim", auth.sessionClaim != nil),
+                ("issuerCASecretRef", auth.issuerCASecretRef != nil),
             ]
             for (field, isSet) in oauthOnly where isSet {
                 issues.warn(path.child(field), "ignored because spec.auth.mode is not oauth")
@@ -74,6 +75,9 @@ extension ServerResolver {
         } else {
             _ = parseURI(issuer, at: path.child("issuerURL"), hint: "use the issuer's https URL exactly as its metadata's \"issuer\" spells it")
         }
+        // Checked before anything can make the server fail closed, so that a broken
+        // reference is always reported.
+        let issuerCA = secretRef(auth.issuerCASecretRef, at: path.child("issuerCASecretRef"), required: false)
 
         var audience = auth.audience
         if let explicit = audience {
@@ -146,7 +150,8 @@ extension ServerResolver {
             teamClaims: auth.teamClaim.map { [$0] } ?? Defaults.teamClaims,
             sessionClaim: auth.sessionClaim,
             requireAccessTokenType: auth.requireAccessTokenType ?? false,
-            issuerMaxStalenessSeconds: auth.issuerMaxStalenessSeconds
+            issuerMaxStalenessSeconds: auth.issuerMaxStalenessSeconds,
+            issuerCA: issuerCA
         )
         return (resolved, unusableReason)
     }

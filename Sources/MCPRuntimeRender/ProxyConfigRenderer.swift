@@ -30,6 +30,7 @@ enum ProxyConfigRenderer {
                 issuerCache: settings.issuerMaxStalenessSeconds.map { ProxyConfig.IssuerCache(maxStalenessSeconds: $0) }
             )
             oauth?.sessionClaim = settings.sessionClaim
+            oauth?.issuerCAFile = settings.issuerCA.map { mounts.add($0, at: "issuer-ca/ca.crt") }
         }
         let isOAuth = auth.mode == .oauth
         var config = ProxyConfig(

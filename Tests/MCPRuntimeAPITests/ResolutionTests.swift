@@ -47,8 +47,17 @@ import Testing
         #expect(oauth.clockSkewSeconds == 60)
         #expect(oauth.teamClaims == ["team_id", "tenant_id", "tid"])
         #expect(!oauth.requireAccessTokenType && oauth.issuerMaxStalenessSeconds == nil)
+        #expect(oauth.issuerCA == nil, "the system store unless a CA is named")
         #expect(server.auth.allowedOrigins == ["https://mcp.example.com"])
         #expect(server.unusableReason == nil)
+    }
+
+    @Test("oauth: issuerCASecretRef resolves to the Secret key the proxy trusts for the issuer")
+    func issuerCA() throws {
+        let withCA = Fixtures.oauthServer { $0.auth?.issuerCASecretRef = SecretKeyRef(name: "corp-root-ca", key: "ca.crt") }
+        let issues = withCA.validate()
+        #expect(issues.isEmpty, "\(issues)")
+        #expect(try resolved(withCA).auth.oauth?.issuerCA == SecretRef(name: "corp-root-ca", key: "ca.crt"))
     }
 
     @Test("oauth with only an audience uses it as the resource URI")

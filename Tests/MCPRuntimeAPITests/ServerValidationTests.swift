@@ -79,6 +79,15 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
         spec("team claim", "spec.auth.teamClaim", .invalid, "is not a claim name", oauth: true) { $0.auth?.teamClaim = "team id" },
         spec("issuer staleness at least the refresh", "spec.auth.issuerMaxStalenessSeconds", .invalid, "between 300 and 604800", oauth: true) { $0.auth?.issuerMaxStalenessSeconds = 60 },
         spec("issuer staleness at most a week", "spec.auth.issuerMaxStalenessSeconds", .invalid, "between 300 and 604800", oauth: true) { $0.auth?.issuerMaxStalenessSeconds = 604_801 },
+        spec("issuer CA outside oauth", "spec.auth.issuerCASecretRef", .invalid, "ignored because spec.auth.mode is not oauth", severity: .warning) {
+            var a = AuthConfig(mode: "header"); a.issuerCASecretRef = SecretKeyRef(name: "issuer-ca", key: "ca.crt"); $0.auth = a
+        },
+        spec("issuer CA needs a name", "spec.auth.issuerCASecretRef.name", .required, "the Secret's name is required", oauth: true) { $0.auth?.issuerCASecretRef = SecretKeyRef(key: "ca.crt") },
+        spec("issuer CA needs a key", "spec.auth.issuerCASecretRef.key", .required, "the key within the Secret is required", oauth: true) { $0.auth?.issuerCASecretRef = SecretKeyRef(name: "issuer-ca") },
+        spec("issuer CA Secret name", "spec.auth.issuerCASecretRef.name", .invalid, "is not a valid Secret name", oauth: true) { $0.auth?.issuerCASecretRef = SecretKeyRef(name: "Issuer CA", key: "ca.crt") },
+        spec("issuer CA checked when the server fails closed", "spec.auth.issuerCASecretRef.key", .required, "the key within the Secret is required", oauth: true) {
+            $0.ingressHost = nil; $0.auth?.audience = "weather"; $0.auth?.issuerCASecretRef = SecretKeyRef(name: "issuer-ca", key: "")
+        },
         spec("typ requirement outside oauth", "spec.auth.requireAccessTokenType", .invalid, "ignored because spec.auth.mode is not oauth", severity: .warning) { var a = AuthConfig(mode: "header"); a.requireAccessTokenType = true; $0.auth = a },
         spec("the proxy stays on for auth", "spec.gateway.enabled", .forbidden, "cannot be disabled", oauth: true) { $0.gateway = GatewayConfig(enabled: false) },
         spec("gateway port differs from port", "spec.gateway.port", .invalid, "must differ from spec.port") { $0.port = 8091 },

@@ -249,6 +249,45 @@ import Testing
         #expect(plan.findings.first?.issue.severity == .warning)
     }
 
+    @Test("the issuer's CA is mounted from its Secret and named in the proxy config; absent, the config keeps its bytes")
+    func issuerCA() throws {
+        let plain = try Self.render(Self.server())
+        let rendered = try Self.render(Self.server { spec in
+            spec.auth?.issuerCASecretRef = SecretKeyRef(name: "corp-root-ca", key: "bundle.pem")
+            var upstream = UpstreamAuthConfig(mode: "secret")
+            upstream.secretRef = SecretKeyRef(name: "weather-upstream", key: "token")
+            spec.upstreamAuth = upstream
+        })
+        #expect(rendered.proxyConfig.auth.oauth?.issuerCAFile == "/var/run/secrets/mcp-runtime/issuer-ca/ca.crt")
+        let proxy = try #require(objects(rendered) { if case .deployment(let d) = $0, d.metadata.name == "weather-proxy" { d } else { nil } }.first)
+        let pod = proxy.spec.template.spec
+        let projected = try #require(pod.volumes?.last?.projected)
+        #expect(pod.volumes?.last?.name == "credentials")
+        let items = projected.sources.compactMap(\.secret).map { secret in (secret.name, (secret.items ?? []).map { "\($0.key)->\($0.path)" }) }
+        #expect(items.map(\.0) == ["corp-root-ca", "weather-upstream"])
+        #expect(items.first?.1 == ["bundle.pem->issuer-ca/ca.crt"])
+        #expect(pod.containers.first?.volumeMounts?.contains { $0.name == "credentials" && $0.mountPath == "/var/run/secrets/mcp-runtime" && $0.readOnly == true } == true)
+        // The MCP server's own pod never gets it.
+        let server = try #require(objects(rendered) { if case .deployment(let d) = $0, d.metadata.name == "weather-server" { d } else { nil } }.first)
+        #expect(server.spec.template.spec.volumes?.contains { $0.projected != nil } != true)
+
+        #expect(plain.proxyConfig.auth.oauth?.issuerCAFile == nil)
+        let json = String(decoding: try KubeJSON.encode(plain.proxyConfig), as: UTF8.self)
+        #expect(!json.contains("issuerCAFile"))
+        #expect(rendered.proxyConfig.revision != plain.proxyConfig.revision)
+        let decoded = try JSONDecoder().decode(ProxyConfig.self, from: KubeJSON.encode(rendered.proxyConfig))
+        #expect(decoded == rendered.proxyConfig)
+        // Outside oauth mode the reference is ignored (a warning), and nothing is mounted.
+        let header = try Self.render(Self.server { spec in
+            var auth = AuthConfig(mode: "header")
+            auth.issuerCASecretRef = SecretKeyRef(name: "corp-root-ca", key: "bundle.pem")
+            spec.auth = auth
+        })
+        #expect(header.proxyConfig.auth.oauth == nil)
+        let headerProxy = try #require(objects(header) { if case .deployment(let d) = $0, d.metadata.name == "weather-proxy" { d } else { nil } }.first)
+        #expect(headerProxy.spec.template.spec.volumes?.contains { $0.projected != nil } != true)
+    }
+
     @Test("a session's creation time is rendered, the start of its maximum lifetime")
     func sessionCreation() throws {
         var metadata = ObjectMeta(name: "s1", namespace: "team-a")

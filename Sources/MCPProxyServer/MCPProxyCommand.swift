@@ -70,14 +70,18 @@ public struct MCPProxyCommand: AsyncParsableCommand {
         }
         guard let listenAddress = ListenAddress(listen), let adminAddress = ListenAddress(adminListen) else { throw ExitCode.validationFailure }
 
-        // The issuer's endpoints (metadata, JWKS, introspection, token exchange).
-        var clientConfiguration = HTTPClient.Configuration()
-        clientConfiguration.redirectConfiguration = .disallow
-        clientConfiguration.decompression = .disabled
-        // A refused connection fails at once instead of being retried until the connect
-        // timeout (AsyncHTTPClient's default); the issuer caches retry on their own schedule.
-        clientConfiguration.connectionPool.retryConnectionEstablishment = false
-        clientConfiguration.timeout.connect = .seconds(3)
+        // The issuer's endpoints (metadata, JWKS, introspection, token exchange), with the
+        // trust of the config read at start: auth.oauth.issuerCAFile alone, or the system store.
+        let issuerCAFile = loaded.auth.oauth?.issuerCAFile
+        let clientConfiguration: HTTPClient.Configuration
+        do {
+            clientConfiguration = try IssuerTLS.clientConfiguration(caFile: issuerCAFile)
+        } catch {
+            throw Self.failure(error.description)
+        }
+        if let issuerCAFile {
+            logger.info("the issuer's endpoints are trusted with the certificates of auth.oauth.issuerCAFile only", metadata: ["file": "\(issuerCAFile)"])
+        }
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let upstreamClient: UpstreamClient
         do {

@@ -14,6 +14,9 @@ final class ProxyState: Sendable {
     private let logger: Logger
     let metrics: ProxyMetrics
     let upstreamOverride: String?
+    /// `auth.oauth.issuerCAFile` of the config the proxy started with: `client` trusts its
+    /// certificates (read at start) until the proxy restarts, whatever a reload says.
+    let issuerCAFile: String?
 
     init(config: ProxyConfig, client: HTTPClient, secrets: any SecretFiles, upstreamOverride: String?, logger: Logger, metrics: ProxyMetrics) {
         self.client = client
@@ -21,6 +24,7 @@ final class ProxyState: Sendable {
         self.logger = logger
         self.metrics = metrics
         self.upstreamOverride = upstreamOverride
+        issuerCAFile = config.auth.oauth?.issuerCAFile
         let runtime = Self.runtime(config, client: client, secrets: secrets, upstreamOverride: upstreamOverride, logger: logger, metrics: metrics)
         current = Mutex(runtime)
         metrics.activeRevision(config.revision ?? "none")
@@ -49,6 +53,11 @@ final class ProxyState: Sendable {
     /// `issuerCache`) are unchanged.
     func install(_ config: ProxyConfig) {
         let previous = runtime
+        if let oauth = config.auth.oauth, oauth.issuerCAFile != issuerCAFile {
+            logger.warning("auth.oauth.issuerCAFile differs from the one read at start; it takes effect when mcp-proxy restarts, and the issuer's endpoints keep the trust of the start until then", metadata: [
+                "inForce": "\(issuerCAFile ?? "the system store")", "configured": "\(oauth.issuerCAFile ?? "the system store")",
+            ])
+        }
         let next: ProxyRuntime
         if previous.config.auth.oauth?.issuer == config.auth.oauth?.issuer,
            previous.config.auth.oauth?.jwksURI == config.auth.oauth?.jwksURI,

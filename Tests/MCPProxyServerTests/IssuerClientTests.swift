@@ -5,6 +5,7 @@ import KubeCore
 import MCPProxyConfig
 import MCPRuntimeAPI
 import NIOCore
+import NIOSSL
 import Synchronization
 import TestServers
 import Testing
@@ -26,14 +27,18 @@ final class StandInIssuer: Sendable {
     private let received = Record()
     private let task = Mutex<Task<Void, any Error>?>(nil)
     let port: Int
-    var issuer: String { "http://127.0.0.1:\(port)" }
+    let scheme: String
+    var issuer: String { "\(scheme)://127.0.0.1:\(port)" }
     func requests(_ path: String) -> [Received] { received.items.withLock { $0.filter { $0.path == path } } }
 
-    init() async throws {
+    /// `tls`: serve HTTPS instead.
+    init(tls: TLSConfiguration? = nil) async throws {
         let router = Router()
         let record = received
+        let scheme = tls == nil ? "http" : "https"
+        self.scheme = scheme
         router.get("/.well-known/oauth-authorization-server") { request, _ -> Response in
-            let issuer = "http://\(request.head.authority ?? "")"
+            let issuer = "\(scheme)://\(request.head.authority ?? "")"
             return Self.json(#"{"issuer":"\#(issuer)","jwks_uri":"\#(issuer)/jwks","introspection_endpoint":"\#(issuer)/introspect","token_endpoint":"\#(issuer)/token"}"#)
         }
         router.get("/jwks") { _, _ in Self.json(#"{"keys":[]}"#) }
@@ -50,7 +55,7 @@ final class StandInIssuer: Sendable {
             }
             return Self.json(#"{"access_token":"upstream-token-1","issued_token_type":"urn:ietf:params:oauth:token-type:access_token","token_type":"Bearer","expires_in":300}"#)
         }
-        let (port, running) = try await startLoopback(router, name: "stand-in-issuer")
+        let (port, running) = try await startLoopback(router, name: "stand-in-issuer", tls: tls)
         self.port = port
         task.withLock { $0 = running }
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The README's main command: brings the whole system up on 127.0.0.1 with embedded
-# defaults and narrates it — kubectl apply, what the operator renders and reports, the
+# The README's main command: brings the whole system up (the operator and the proxy from
+# their images, docs/e2e.md) and narrates it — kubectl apply, what the operator renders and reports, the
 # official MCP client's OAuth flow through mcp-proxy (401, discovery, registration, PKCE,
 # token, calls), a step-up, a token for another server, a revocation through the API and
 # a key rotation — then shows how bad input is caught. Stops everything it started when
@@ -10,10 +10,11 @@ cd "$(dirname "$0")/.."
 
 bold() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-hack/install-deps.sh
-bold "Building mcp-runtime and mcp-proxy (the first build takes a few minutes)"
+hack/install-deps.sh --images
+bold "Building mcp-runtime and mcp-proxy and their images (the first build takes about 12 minutes)"
 swift build --product mcp-runtime 2>&1 | grep -E "error|Build complete" || true
-swift build --product mcp-proxy 2>&1 | grep -E "error|Build complete" || true
+hack/image.sh | grep -E "^ghcr.io|error" || true
+export CONTAINERS_CONF=${CONTAINERS_CONF:-$PWD/hack/image/containers.conf}
 
 .build-venv/bin/python -W ignore::DeprecationWarning hack/e2e/run.py --demo
 
@@ -39,7 +40,7 @@ printf '\n$ %s\n' "mcp-runtime render -f typo.yaml"
 
 bold "Next"
 cat <<'TXT'
-  Run the operator on a cluster:  kubectl apply -k manifests/   (docs/operator.md)
+  Install on a cluster:           README "Install on a cluster" (images: docs/images.md)
   Render your own manifests:      .build/debug/mcp-runtime render -f DIR_OR_FILE [--proxy-config NAME]
   The whole test suite:           hack/test.sh
   How it is built:                docs/design.md; every field: docs/configuration.md, docs/proxy-config.md

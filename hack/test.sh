@@ -14,11 +14,16 @@ swift test
 hack/fuzz.sh all "${FUZZ_SECONDS:-20}"
 
 .build-venv/bin/python -m pytest -q Tests/crd-cel
+# Both images, as OCI archives in .build/images/ (docs/images.md): the end-to-end run and
+# its breakage tests run every operator and proxy pod from them.
+hack/image.sh
 # mcp-proxy against real authorization servers (nanoidp, Canaille) and a recording upstream;
-# mcp-runtime operator (and mcp-proxy following its ConfigMap) against kmock.
+# mcp-runtime operator (and mcp-proxy following its ConfigMap) against kmock; the
+# end-to-end run failing on a broken proxy Deployment.
 .build-venv/bin/python -m pytest -q -W ignore::DeprecationWarning Tests/integration
 
-# The whole system end to end (kubectl -> operator -> proxy -> the official MCP client).
+# The whole system end to end (kubectl -> operator -> proxy -> the official MCP client),
+# every pod from the images.
 hack/e2e.sh
 
 passed=0

@@ -75,8 +75,11 @@ struct ProxyResponder: HTTPResponder {
                 partition: plan.connectionPartition
             )
         } catch UpstreamError.timeout {
+            state.logger.warning("the MCP server did not answer in time", metadata: ["upstream": "\(target.connectionKey)"])
             return (Self.response(Responses.plain(504, "upstream_timeout", "the MCP server did not answer in time")), "upstream_timeout")
         } catch {
+            // The operator's clue to a wrong upstream URL, Service or NetworkPolicy (no request data is logged).
+            state.logger.warning("the MCP server cannot be reached", metadata: ["upstream": "\(target.connectionKey)", "error": "\(error)"])
             return (Self.response(Responses.plain(502, "bad_gateway", "the MCP server cannot be reached")), "upstream_unreachable")
         }
         var headers = HTTPFields()

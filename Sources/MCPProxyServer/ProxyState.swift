@@ -11,7 +11,7 @@ final class ProxyState: Sendable {
     private let current: Mutex<ProxyRuntime>
     private let client: HTTPClient
     private let secrets: any SecretFiles
-    private let logger: Logger
+    let logger: Logger
     let metrics: ProxyMetrics
     let upstreamOverride: String?
     /// `auth.oauth.issuerCAFile` of the config the proxy started with: `client` trusts its

@@ -162,7 +162,6 @@ final class UpstreamClient: Sendable {
         let idleTimeout = idleTimeout
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(min(connectTimeout, deadline - .now()))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { [weak self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
@@ -172,7 +171,12 @@ final class UpstreamClient: Sendable {
                 }
             }
         do {
-            return try await bootstrap.connect(host: target.host, port: target.port).get()
+            let channel = try await bootstrap.connect(host: target.host, port: target.port).get()
+            // Best effort: some network stacks refuse TCP_NODELAY (gVisor's, in a container's
+            // network namespace, seen on this project's machines), and a request is written at
+            // once anyway, so Nagle's algorithm can only delay it, never break it.
+            try? await channel.setOption(.socketOption(.tcp_nodelay), value: 1).get()
+            return channel
         } catch ChannelError.connectTimeout {
             throw UpstreamError.timeout
         }

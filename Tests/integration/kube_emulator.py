@@ -9,6 +9,7 @@ matter to a client filled in here, as a real kube-apiserver behaves:
 - the project's CRDs (crds/*.yaml) are served, with the status subresource, and lists
   of them as a server-side Table with the CRDs' printer columns (what `kubectl get`
   asks for), as kube-apiserver renders them;
+- a Secret's stringData is merged into data, base64-encoded, and not stored;
 - Namespaces are served (kmock takes /api/v1/namespaces/NAME for a namespace prefix),
   each carrying the label kubernetes.io/metadata.name with its name, as on a real cluster.
 
@@ -17,8 +18,10 @@ request, which turns thousands of objects into minutes). What stays missing (and
 resourceVersion (kmock replays every object as ADDED), bookmarks, 410 Gone, server-side
 apply, label and field selectors (the operator filters locally too), garbage collection.
 """
+import aiohttp.test_utils
 import asyncio
 import attrs
+import base64
 import datetime
 import itertools
 import json
@@ -58,10 +61,22 @@ def parse_path(path):
 kmock_parsing.parse_path = parse_path
 
 
+@attrs.frozen
+class Unauthorized(kmock.KubernetesError):
+    status: int = 401
+    reason: str = "Unauthorized"
+    message: str = "Unauthorized"
+
+
 class Emulator(kmock.KubernetesEmulator):
     _versions = itertools.count(1)
+    # Bearer tokens the API accepts (None: every request, as the operator's tests run it).
+    tokens = None
 
     async def _handle(self, request):
+        if self.tokens is not None and request.headers.get("Authorization", "").removeprefix("Bearer ") not in self.tokens:
+            # kube-apiserver's answer to a request without a credential it accepts.
+            raise Unauthorized()
         # kmock keeps every request for assertions and matches each new one by scanning
         # them all: quadratic. Nothing here asserts on past requests; keep the recent ones.
         # (Only requests still being matched matter: a few, as asyncio interleaves them.)
@@ -79,6 +94,10 @@ class Emulator(kmock.KubernetesEmulator):
             # kube-apiserver keeps this label equal to the name on every write.
             labels = meta.get("labels") or {}
             meta["labels"] = {**labels, "kubernetes.io/metadata.name": request.name or meta["name"]}
+        if request.resource.plural == "secrets" and "stringData" in data:
+            # kube-apiserver merges the write-only stringData into data, base64-encoded.
+            encoded = {k: base64.b64encode(v.encode()).decode() for k, v in (data.pop("stringData") or {}).items()}
+            data["data"] = {**(data.get("data") or {}), **encoded}
         if request.action == kmock.action.CREATE:
             meta.update(uid=str(uuid.uuid4()), resourceVersion=version, generation=1,
                         creationTimestamp=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
@@ -200,14 +219,17 @@ def declare_crds(emulator):
 
 
 class RunningEmulator:
-    """kmock on 127.0.0.1:port, its event loop in a daemon thread."""
+    """kmock on 127.0.0.1:port (or `host`), its event loop in a daemon thread. With `tls`
+    (an ssl.SSLContext) it serves https, and with `tokens` (a set, added to while it
+    runs) it answers 401 to requests without one of them, as a cluster's API does."""
 
-    def write_kubeconfig(self, path, namespace="default"):
-        """A kubeconfig for this emulator (no credentials: it asks for none); `path`."""
+    def write_kubeconfig(self, path, namespace="default", ca_file=None, token=None):
+        """A kubeconfig for this emulator (by default no credentials: it asks for none); `path`."""
+        cluster = {"server": self.url, **({"certificate-authority": str(ca_file)} if ca_file else {})}
         path.write_text(yaml.safe_dump({
             "apiVersion": "v1", "kind": "Config", "current-context": "emulator",
-            "clusters": [{"name": "emulator", "cluster": {"server": self.url}}],
-            "users": [{"name": "tester", "user": {}}],
+            "clusters": [{"name": "emulator", "cluster": cluster}],
+            "users": [{"name": "tester", "user": {"token": token} if token else {}}],
             "contexts": [{"name": "emulator", "context": {"cluster": "emulator", "user": "tester", "namespace": namespace}}],
         }))
         return path
@@ -224,9 +246,9 @@ class RunningEmulator:
                             "updatedReplicas": replicas, "readyReplicas": replicas, "availableReplicas": replicas}}))
             response.raise_for_status()
 
-    def __init__(self, port):
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
+    def __init__(self, port, host="127.0.0.1", tls=None, tokens=None):
+        self.host, self.port, self.tls, self.tokens = host, port, tls, tokens
+        self.url = f"{'https' if tls else 'http'}://{host}:{port}"
         self.loop = asyncio.new_event_loop()
         self.ready = threading.Event()
         self.failure = None
@@ -242,12 +264,21 @@ class RunningEmulator:
 
     async def _serve(self):
         self.stopping = asyncio.Event()
-        async with Emulator() as emulator, kmock.Server(emulator, host="127.0.0.1", port=self.port):
+        async with Emulator() as emulator, kmock.Server(emulator, host=self.host, port=self.port, server_cls=self._server_class()):
+            emulator.tokens = self.tokens
             emulator.resources.load_bundled()
             declare_crds(emulator)
             self.emulator = emulator
             self.ready.set()
             await self.stopping.wait()
+
+    def _server_class(self):
+        tls = self.tls
+
+        class Server(aiohttp.test_utils.RawTestServer):
+            async def start_server(self, loop=None, **kwargs):
+                await super().start_server(loop=loop, ssl=tls, **kwargs)
+        return Server
 
     def start(self):
         self.thread.start()

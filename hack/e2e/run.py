@@ -5,6 +5,8 @@ the official MCP Python SDK; mcp-runtime operator and mcp-proxy as built."""
 import argparse
 import asyncio
 import json
+import pathlib
+import subprocess
 import sys
 import time
 import urllib.parse
@@ -12,7 +14,7 @@ import urllib.parse
 import requests
 
 import oauth_client
-from stack import NAMESPACE, ROOT, SERVER, Stack, manifest, wait_until
+from stack import NAMESPACE, OPERATOR_NAMESPACE, SERVER, Stack, manifest, wait_until
 
 BOLD, DIM, GREEN, RED, RESET = "\033[1m", "\033[2m", "\033[32m", "\033[31m", "\033[0m"
 
@@ -83,10 +85,13 @@ def call_tool(stack, token, tool="get_forecast", arguments=None):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--demo", action="store_true", help="narrate for a person instead of PASS/FAIL only")
+    parser.add_argument("--break-proxy", choices=sorted(BREAKAGES), help="run the proxy's pods from a Deployment broken on purpose "
+                        "(as if the renderer had got it wrong): the run must fail")
     args = parser.parse_args()
     report = Report(args.demo)
+    breakage = BREAKAGES.get(args.break_proxy)
     try:
-        with Stack() as stack:
+        with Stack(mutate=breakage and proxy_only(breakage), rollout_timeout=30 if breakage else 90) as stack:
             run(stack, report)
             if args.demo:
                 report.step("Where to look next")
@@ -99,22 +104,33 @@ def main():
 
 
 def run(stack, report):
-    # 1. kubectl apply: CRDs, then the server and its grants.
-    report.step("1. kubectl apply the CRDs and an MCPServer in oauth mode with a path-based URI, plus grants")
-    stack.kubectl("apply", "-f", ROOT / "crds")
-    text = manifest(stack.proxy_port, stack.issuer)
+    # 0. The install: kubectl apply -k, the operator's pods from its image.
+    report.step("0. kubectl apply -k manifests/ (images set by kustomize): the operator runs from its image")
+    operator = stack.install_operator()
+    pods = stack.kubelet.pods_of(OPERATOR_NAMESPACE, "mcp-runtime-operator")
+    report.say(f"images loaded from .build/images: {', '.join(stack.images)}")
+    report.check(len(pods) == operator["spec"]["replicas"] and all(p.ready for p in pods),
+                 f"{len(pods)} operator pods ready (readiness probe /readyz answered)", [stack.kubelet.failures])
+    report.check(all(process_view(p, "operator")["uid"] == "65532" and process_view(p, "operator")["root"] == "ro" for p in pods),
+                 "the operator runs as uid 65532 with a read-only root",
+                 [process_view(p, "operator") for p in pods])
+
+    # 1. kubectl apply: the server and its grants.
+    report.step("1. kubectl apply an MCPServer in oauth mode with a path-based URI, its issuer's CA, plus grants")
+    text = manifest(stack.proxy_port, stack.issuer, stack.ca.pem)
     report.say("$ kubectl apply -f weather.yaml")
-    for line in text.splitlines()[:16]:
+    for line in text.split("kind: MCPServer", 1)[1].splitlines()[:18]:
         report.say(f"{DIM}{line}{RESET}")
-    report.say(f"{DIM}  ... and two MCPAccessGrants (testuser: read+write, robot: read){RESET}")
+    report.say(f"{DIM}  ... the Secret issuer-ca and two MCPAccessGrants (testuser: read+write, robot: read){RESET}")
     stack.kubectl("apply", "-f", "-", stdin=text)
     config = wait_until(lambda: (c := stack.rendered_config()) and len(c["grants"]) == 2 and c, what="the rendered ConfigMap")
     status = wait_until(lambda: stack.server_status().get("configRevision") == config["revision"] and stack.server_status(), what="the server status")
     report.check(status.get("url") == f"http://127.0.0.1:{stack.proxy_port}/{SERVER}/mcp", "status.url is the canonical resource URI", status.get("url"))
     report.check(config["auth"]["oauth"]["audience"] == status.get("url"), "the rendered config binds tokens to that URI", config["auth"]["oauth"].get("audience"))
-    stack.emulator.roll_out(NAMESPACE, f"{SERVER}-server", f"{SERVER}-proxy")
+    for deployment in (f"{SERVER}-server", f"{SERVER}-proxy"):
+        stack.kubelet.wait_rolled_out(NAMESPACE, deployment, stack.rollout_timeout)
     status = wait_until(lambda: (s := stack.server_status()).get("phase") == "Ready" and s, what="phase Ready")
-    report.check(status["phase"] == "Ready", "the operator reports the server Ready once its Deployments are")
+    report.check(status["phase"] == "Ready", "the operator reports the server Ready once its Deployments' pods are ready")
     if report.demo:
         report.say("objects the operator created (each owned by the MCPServer):")
         for line in stack.kubectl("get", "deploy,svc,cm,sa,role,rolebinding,networkpolicy,ingress", "-n", NAMESPACE, "-o", "name").split():
@@ -123,13 +139,16 @@ def run(stack, report):
         for line in stack.kubectl("get", "mcps", "-A").splitlines():
             report.say(f"  {line}")
 
-    # 2. The proxy, with the config read back from the API.
-    report.step("2. mcp-proxy with the config read back from the API, in front of the MCP server")
-    stack.start_proxy(config)
-    report.say(f"proxy: {stack.url}  ->  MCP server (official SDK) on 127.0.0.1:{stack.upstream_port}/mcp")
-    ready = requests.get(f"http://127.0.0.1:{stack.proxy_admin}/readyz", timeout=5)
+    # 2. The proxy's pods, from the image, as the Deployment says.
+    report.step("2. mcp-proxy runs from its image exactly as the rendered Deployment says")
+    pods = stack.proxy_pods()
+    report.say(f"proxy: {stack.url}  ->  pod {pods[0].name} at {pods[0].ip}  ->  weather-server.{NAMESPACE}.svc (the SDK server)")
+    ready = requests.get(f"http://{pods[0].ip}:{pods[0].ports['admin']}/readyz", timeout=5)
     report.check(ready.status_code == 200 and config["revision"] in ready.text,
                  "mcp-proxy is ready with the rendered config's revision", ready.text)
+    view = process_view(pods[0], "mcp-proxy")
+    report.check(view["uid"] == "65532" and view["root"] == "ro" and view["capabilities"] == "0000000000000000",
+                 "it runs as uid 65532, read-only root, no capabilities", view)
 
     # 3. The official client through the full OAuth flow.
     report.step("3. The official MCP Python SDK client through the OAuth flow, unaided")
@@ -209,6 +228,41 @@ def run(stack, report):
     leaked = [h for h in headers if "authorization" in h["headers"] or any("Bearer" in v for v in h["headers"].values())]
     report.say(f"{len(headers)} requests reached the MCP server; with an Authorization header: {len(leaked)}")
     report.check(headers and not leaked, "no request upstream carried a credential", leaked[:1])
+
+
+def wrong_config_argument(container):
+    container["args"] = [a.replace("/config.json", "/proxy.json") for a in container["args"]]
+
+
+def wrong_mount_path(container):
+    for mount in container["volumeMounts"]:
+        if mount["name"] == "config":
+            mount["mountPath"] = "/etc/mcp-proxy-config"
+
+
+def wrong_probe_path(container):
+    container["readinessProbe"]["httpGet"]["path"] = "/ready"
+
+
+# What a renderer bug could do to the proxy's Deployment; tested by Tests/integration/test_e2e_breakage.py.
+BREAKAGES = {"args": wrong_config_argument, "mount": wrong_mount_path, "probe": wrong_probe_path}
+
+
+def proxy_only(breakage):
+    def mutate(key, template):
+        if key == (NAMESPACE, f"{SERVER}-proxy"):
+            breakage(next(c for c in template["spec"]["containers"] if c["name"] == "mcp-proxy"))
+        return template
+    return mutate
+
+
+def process_view(pod, container):
+    """How the kernel sees a container's main process: uid, root mount, effective capabilities."""
+    pid = subprocess.run(["podman", "inspect", "--format", "{{.State.Pid}}", pod.containers[container]],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    status = dict(line.split(":\t", 1) for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines() if ":\t" in line)
+    root = next(line.split()[5].split(",")[0] for line in pathlib.Path(f"/proc/{pid}/mountinfo").read_text().splitlines() if line.split()[4] == "/")
+    return {"uid": status["Uid"].split()[1], "root": root, "capabilities": status["CapEff"].strip()}
 
 
 def describe(error):

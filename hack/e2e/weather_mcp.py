@@ -3,7 +3,10 @@ Python SDK (PyPI `mcp`, pinned), one read tool and one write tool. Every request
 are appended as a JSON line to the file named on the command line, so the run can prove
 that no client token ever reached it.
 
-    python weather_mcp.py PORT HEADERS_FILE
+    python weather_mcp.py HOST PORT HEADERS_FILE [ALLOWED_HOST...]
+
+ALLOWED_HOST: the Host values DNS-rebinding protection accepts (default HOST:PORT); the
+end-to-end run passes its Service's names, which the proxy forwards with.
 """
 import json
 import sys
@@ -43,8 +46,9 @@ class RecordHeaders:
 
 
 if __name__ == "__main__":
-    port, headers_file = int(sys.argv[1]), sys.argv[2]
+    host, port, headers_file = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     # The proxy forwards with the upstream's own Host; DNS-rebinding protection stays on.
-    security = TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=[f"127.0.0.1:{port}"], allowed_origins=[])
-    app = server.streamable_http_app(host="127.0.0.1", transport_security=security)
-    uvicorn.run(RecordHeaders(app, headers_file), host="127.0.0.1", port=port, log_level="warning")
+    allowed_hosts = sys.argv[4:] or [f"{host}:{port}"]
+    security = TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=allowed_hosts, allowed_origins=[])
+    app = server.streamable_http_app(host=host, transport_security=security)
+    uvicorn.run(RecordHeaders(app, headers_file), host=host, port=port, log_level="warning")

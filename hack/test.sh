@@ -50,5 +50,9 @@ check "invalid input exits 1 with a located message" bash -c "
 check "render --help documents the flags" bash -c "'$bin' render --help | grep -q -- '--proxy-config'"
 check "operator --help documents the flags" bash -c "'$bin' operator --help | grep -q -- '--leader-elect'"
 check "kubectl kustomize manifests/ renders" kubectl kustomize manifests/
+check "the README's own-registry overlay sets the operator's and the proxies' images" bash -c "
+  kubectl kustomize docs/examples/own-registry >/tmp/mcp-runtime-overlay.yaml &&
+  grep -q 'image: registry.example.com/platform/mcp-runtime:0.1.0' /tmp/mcp-runtime-overlay.yaml &&
+  grep -q -- '- registry.example.com/platform/mcp-proxy:0.1.0' /tmp/mcp-runtime-overlay.yaml"
 echo "hack/test.sh checks: $passed passed, $failed failed"
 [ "$failed" = 0 ]

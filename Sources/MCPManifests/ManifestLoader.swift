@@ -56,6 +56,9 @@ public struct LoadedObject: Sendable {
 public struct ManifestSet: Sendable {
     public var objects: [LoadedObject] = []
     public var diagnostics: [ManifestDiagnostic] = []
+    /// Core-group documents read past (`ManifestLoader.isCoreDocument`), e.g.
+    /// `Namespace team-a`, `Secret team-a/weather-api`.
+    public var skipped: [String] = []
 
     public init() {}
 
@@ -64,16 +67,38 @@ public struct ManifestSet: Sendable {
     public mutating func append(contentsOf other: ManifestSet) {
         objects += other.objects
         diagnostics += other.diagnostics
+        skipped += other.skipped
     }
 }
 
 /// Reads manifests the way `kubectl apply` would: multi-document YAML or JSON, known
-/// kinds only, strict types, unknown fields refused.
+/// kinds only, strict types, unknown fields refused. Documents of the core API group
+/// (`apiVersion: v1`) are skipped: see `isCoreDocument`.
 public enum ManifestLoader {
+    /// The kinds mcp-runtime reads.
+    public static let kinds = [MCPServer.kind, MCPAccessGrant.kind, MCPAgentSession.kind]
+
+    /// A document of the core API group (`apiVersion: v1`) of a kind other than the
+    /// project's: a Namespace, a Secret, a ConfigMap, which `kubectl apply -f DIR` creates
+    /// beside the MCP objects (the namespaces they live in, the Secrets servers refer to).
+    /// Nothing is rendered from it, so it is skipped without a diagnostic. Every other
+    /// document must be one of `kinds` of mcpruntime.org/v1alpha1: a Deployment, a typo in
+    /// a kind or an `MCPServer` of `v1` is still an error.
+    public static func isCoreDocument(_ value: JSONValue) -> Bool {
+        guard value["apiVersion"]?.stringValue == "v1", let kind = value["kind"]?.stringValue, !kind.isEmpty else { return false }
+        return !kinds.contains(kind)
+    }
+
     public static func load(text: String, file: String, defaultNamespace: String = "default") -> ManifestSet {
         var set = ManifestSet()
         let (documents, syntaxError) = YAMLDocuments.parse(text)
         for document in documents where document.value != .null {
+            if isCoreDocument(document.value) {
+                let name = document.value["metadata"]?["name"]?.stringValue ?? "<unnamed>"
+                let namespace = document.value["metadata"]?["namespace"]?.stringValue
+                set.skipped.append("\(document.value["kind"]?.stringValue ?? "") \(namespace.map { "\($0)/" } ?? "")\(name)")
+                continue
+            }
             switch decode(document, file: file, defaultNamespace: defaultNamespace) {
             case .success(let decoded):
                 set.objects.append(decoded.object)
@@ -115,9 +140,8 @@ public enum ManifestLoader {
             return failure(FieldPath("kind"), .required, "kind is required", hint: "use MCPServer, MCPAccessGrant or MCPAgentSession")
         }
         let apiVersion = value["apiVersion"]?.stringValue ?? ""
-        let kinds = [MCPServer.kind, MCPAccessGrant.kind, MCPAgentSession.kind]
         guard kinds.contains(kind) else {
-            return failure(FieldPath("kind"), .notSupported, "unknown kind \"\(kind)\"", hint: "mcp-runtime reads \(kinds.joined(separator: ", ")) of \(MCPRuntimeGroup.apiVersion)")
+            return failure(FieldPath("kind"), .notSupported, "unknown kind \"\(kind)\"", hint: "mcp-runtime reads \(kinds.joined(separator: ", ")) of \(MCPRuntimeGroup.apiVersion), and skips documents of apiVersion v1 (Namespaces, Secrets, ...)")
         }
         guard apiVersion == MCPRuntimeGroup.apiVersion else {
             return failure(FieldPath("apiVersion"), .notSupported, "\(kind) is served as \(MCPRuntimeGroup.apiVersion), not \"\(apiVersion)\"", hint: "set apiVersion: \(MCPRuntimeGroup.apiVersion)")

@@ -110,6 +110,15 @@ import Testing
         #expect(problems.isEmpty, "\(problems)")
     }
 
+    /// With "Swift fields are schema fields", every field of the Swift types is documented
+    /// in the CRD, which is what `kubectl explain` prints.
+    @Test("every schema field has a description, at every depth", arguments: kinds)
+    func everyFieldDescribed(kind: Kind) throws {
+        var missing: [String] = []
+        SchemaSample.undescribed(try Self.schema(kind.file), path: "", into: &missing)
+        #expect(missing.isEmpty, "\(kind.file): \(missing.count) fields without a description: \(missing.sorted().joined(separator: ", "))")
+    }
+
     @Test("CRD names, short names and printer columns")
     func names() throws {
         let expected = [("crds/mcpruntime.org_mcpservers.yaml", "mcps"), ("crds/mcpruntime.org_mcpaccessgrants.yaml", "mcpgrant"), ("crds/mcpruntime.org_mcpagentsessions.yaml", "mcpsession")]

@@ -79,7 +79,9 @@ import Testing
     }
 
     @Test("unknown kinds and versions are refused", arguments: [
-        ("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n", "kind"),
+        ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n", "kind"),
+        ("apiVersion: mcpruntime.org/v1alpha1\nkind: MCPSever\nmetadata: {name: s}\nspec: {image: a}\n", "kind"),
+        ("apiVersion: v1\nkind: MCPServer\nmetadata: {name: s}\nspec: {image: a}\n", "apiVersion"),
         ("apiVersion: mcpruntime.org/v1beta1\nkind: MCPServer\nmetadata: {name: s}\nspec: {image: a}\n", "apiVersion"),
         ("- a\n- b\n", "<root>"),
         ("apiVersion: mcpruntime.org/v1alpha1\nmetadata: {name: s}\n", "kind"),
@@ -88,6 +90,31 @@ import Testing
         let set = load(text)
         #expect(set.objects.isEmpty)
         #expect(set.errors.first?.issue.path.description == path)
+    }
+
+    @Test("core-group documents (Namespaces, Secrets) are skipped without a diagnostic; the MCP objects beside them load")
+    func coreDocumentsSkipped() throws {
+        let set = load("""
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: team-a}
+        ---
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: weather-api, namespace: team-a}
+        stringData: {api-key: example}
+        ---
+        apiVersion: mcpruntime.org/v1alpha1
+        kind: MCPServer
+        metadata: {name: weather, namespace: team-a}
+        spec: {image: a/b}
+        """)
+        #expect(set.diagnostics.isEmpty, "\(set.diagnostics)")
+        #expect(set.skipped == ["Namespace team-a", "Secret team-a/weather-api"])
+        #expect(set.objects.map(\.label) == ["MCPServer team-a/weather"])
+        guard case .server(let server)? = set.objects.first?.object else { Issue.record("no server"); return }
+        #expect(server.metadata.namespace == "team-a")
+        #expect(set.objects.first?.location.document == 3)
     }
 
     @Test("aliases expand as kubectl expands them")

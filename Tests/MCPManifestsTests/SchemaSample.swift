@@ -90,6 +90,27 @@ enum SchemaSample {
         if let additional = schema["additionalProperties"] { enums(additional, path: path + "{}", into: &found) }
     }
 
+    /// The path of every field without a non-empty `description:` — the schema itself
+    /// (`<root>`) and every property at any depth, inside objects, list items (`[]`) and
+    /// map values (`{}`) — which is what `kubectl explain` would print as `<no description>`.
+    static func undescribed(_ schema: JSONValue, path: String, into missing: inout [String]) {
+        if path.isEmpty && !hasDescription(schema) { missing.append("<root>") }
+        if case .object(let properties)? = schema["properties"] {
+            for (name, property) in properties {
+                let childPath = path.isEmpty ? name : "\(path).\(name)"
+                if !hasDescription(property) { missing.append(childPath) }
+                undescribed(property, path: childPath, into: &missing)
+            }
+        }
+        if let items = schema["items"] { undescribed(items, path: path + "[]", into: &missing) }
+        if let additional = schema["additionalProperties"] { undescribed(additional, path: path + "{}", into: &missing) }
+    }
+
+    private static func hasDescription(_ schema: JSONValue) -> Bool {
+        guard let text = schema["description"]?.stringValue else { return false }
+        return !text.allSatisfy(\.isWhitespace)
+    }
+
     /// Structural-schema rules Kubernetes enforces for CRDs.
     static func checkStructural(_ schema: JSONValue, path: String, problems: inout [String]) {
         guard case .object(let members) = schema else { return }

@@ -268,6 +268,7 @@ class RunningEmulator:
             emulator.tokens = self.tokens
             emulator.resources.load_bundled()
             declare_crds(emulator)
+            serve_openapi(emulator)
             self.emulator = emulator
             self.ready.set()
             await self.stopping.wait()
@@ -290,3 +291,181 @@ class RunningEmulator:
     def stop(self):
         self.loop.call_soon_threadsafe(self.stopping.set)
         self.thread.join(10)
+
+
+# --- OpenAPI, as kube-apiserver publishes it for CRDs (what `kubectl explain` reads) -------
+#
+# kube-apiserver's CRD OpenAPI builder (apiextensions-apiserver, controller/openapi/builder)
+# publishes, per group/version, each served CRD's structural schema as the definition
+# `<group reversed>.<version>.<Kind>` (kube-openapi's friendly name:
+# mcpruntime.org/v1alpha1.MCPServer -> org.mcpruntime.v1alpha1.MCPServer) and `...<ListKind>`,
+# each with `x-kubernetes-group-version-kind`; `metadata` becomes a reference to ObjectMeta,
+# `apiVersion` and `kind` get TypeMeta's descriptions; and the resource's paths carry the
+# same GVK on every operation (kubectl explain finds the kind through them). OpenAPI v3 is
+# served: the discovery document /openapi/v3 and one document per group/version at
+# /openapi/v3/apis/GROUP/VERSION. Only CRD groups are published (no built-in kinds: kubectl
+# apply of a Namespace, Secret or CRD still needs --validate=false), ObjectMeta and ListMeta
+# only with their common fields, and no OpenAPI v2 (kubectl reads it as protobuf). The write
+# operations list fieldValidation, as on a real cluster, so kubectl leaves validating a custom
+# resource to the server, and the emulator does not validate: unknown fields pass.
+
+OPENAPI_TYPE_META = {
+    "apiVersion": {"type": "string", "description": (
+        "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized "
+        "schemas to the latest internal value, and may reject unrecognized values. More info: "
+        "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources")},
+    "kind": {"type": "string", "description": (
+        "Kind is a string value representing the REST resource this object represents. Servers may infer this from the "
+        "endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: "
+        "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds")},
+}
+OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+LIST_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta"
+OPENAPI_META_SCHEMAS = {
+    OBJECT_META: {
+        "type": "object",
+        "description": "ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create.",
+        "properties": {
+            "name": {"type": "string", "description": "Name must be unique within a namespace."},
+            "namespace": {"type": "string", "description": "Namespace defines the space within which each name must be unique."},
+            "labels": {"type": "object", "additionalProperties": {"type": "string", "default": ""},
+                       "description": "Map of string keys and values that can be used to organize and categorize (scope and select) objects."},
+            "annotations": {"type": "object", "additionalProperties": {"type": "string", "default": ""},
+                            "description": "Annotations is an unstructured key value map stored with a resource."},
+            "uid": {"type": "string", "description": "UID is the unique in time and space value for this object. Populated by the system."},
+            "resourceVersion": {"type": "string", "description": "An opaque value that represents the internal version of this object. Populated by the system."},
+            "generation": {"type": "integer", "format": "int64", "description": "A sequence number representing a specific generation of the desired state. Populated by the system."},
+            "creationTimestamp": {"type": "string", "format": "date-time", "description": "When this object was created. Populated by the system."},
+        },
+    },
+    LIST_META: {
+        "type": "object",
+        "description": "ListMeta describes metadata that synthetic resources must have, including lists and various status objects.",
+        "properties": {
+            "resourceVersion": {"type": "string", "description": "String that identifies the server's internal version of this object."},
+            "continue": {"type": "string", "description": "Set when the list was limited and more results are available."},
+        },
+    },
+}
+
+
+def openapi_definition_name(group, version, kind):
+    """kube-openapi's friendly name of a CRD's type: the group's DNS labels reversed."""
+    return ".".join(reversed(group.split("."))) + f".{version}.{kind}"
+
+
+def openapi_crds(emulator):
+    """The CRDs to publish: those applied to the emulator (apiextensions.k8s.io/v1), by name
+    over the project's declared ones (crds/), as a real cluster would have them."""
+    crds = {}
+    for path in sorted((ROOT / "crds").glob("mcpruntime.org_*.yaml")):
+        crd = yaml.safe_load(path.read_text())
+        crds[crd["metadata"]["name"]] = crd
+    for (resource, _, name), obj in list(emulator.objects._objects.items()):
+        if resource.group == "apiextensions.k8s.io" and resource.plural == "customresourcedefinitions" and not obj.deleted:
+            crds[name] = obj.raw
+    return list(crds.values())
+
+
+def openapi_crd_schema(crd, version):
+    """What the builder makes of one CRD version's schema (buildKubeNative)."""
+    spec = crd["spec"]
+    gvk = {"group": spec["group"], "version": version["name"], "kind": spec["names"]["kind"]}
+    schema = json.loads(json.dumps(version.get("schema", {}).get("openAPIV3Schema") or {"type": "object"}))
+    properties = schema.setdefault("properties", {})
+    properties["metadata"] = {"allOf": [{"$ref": f"#/components/schemas/{OBJECT_META}"}], "default": {}, "description": (
+        "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata")}
+    properties.update(json.loads(json.dumps(OPENAPI_TYPE_META)))
+    schema["x-kubernetes-group-version-kind"] = [gvk]
+    list_kind = spec["names"].get("listKind") or spec["names"]["kind"] + "List"
+    item_ref = f"#/components/schemas/{openapi_definition_name(spec['group'], version['name'], spec['names']['kind'])}"
+    list_schema = {
+        "type": "object", "required": ["items"],
+        "description": f"{list_kind} is a list of {spec['names']['kind']}",
+        "properties": {
+            **json.loads(json.dumps(OPENAPI_TYPE_META)),
+            "items": {"type": "array", "items": {"$ref": item_ref}, "description": (
+                f"List of {spec['names']['plural']}. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md")},
+            "metadata": {"allOf": [{"$ref": f"#/components/schemas/{LIST_META}"}], "default": {}, "description": (
+                "Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds")},
+        },
+        "x-kubernetes-group-version-kind": [{**gvk, "kind": list_kind}],
+    }
+    return gvk, list_kind, schema, list_schema
+
+
+def openapi_crd_paths(crd, version, gvk, list_kind):
+    """The resource's paths and operations, each with the GVK (kubectl explain looks there)."""
+    spec = crd["spec"]
+    plural, kind = spec["names"]["plural"], gvk["kind"]
+    namespaced = spec.get("scope", "Namespaced") == "Namespaced"
+    prefix = f"/apis/{spec['group']}/{version['name']}"
+    root = f"{prefix}/namespaces/{{namespace}}/{plural}" if namespaced else f"{prefix}/{plural}"
+    scope = "Namespaced" if namespaced else ""
+    object_ref = {"$ref": f"#/components/schemas/{openapi_definition_name(gvk['group'], gvk['version'], kind)}"}
+    list_ref = {"$ref": f"#/components/schemas/{openapi_definition_name(gvk['group'], gvk['version'], list_kind)}"}
+    write_params = [{"name": name, "in": "query", "schema": {"type": "string", "uniqueItems": True}}
+                    for name in ("dryRun", "fieldManager", "fieldValidation")]
+
+    def operation(verb, action, subresource, returns, params=()):
+        return {"operationId": f"{verb}{scope}{kind}{subresource.capitalize()}", "description": f"{verb} {kind}",
+                "parameters": list(params), "x-kubernetes-action": action, "x-kubernetes-group-version-kind": gvk,
+                "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": returns}}}}}
+
+    paths = {
+        root: {"get": operation("list", "list", "", list_ref), "post": operation("create", "post", "", object_ref, write_params),
+               "delete": operation("deletecollection", "deletecollection", "", {"type": "object"})},
+        f"{root}/{{name}}": {"get": operation("read", "get", "", object_ref), "put": operation("replace", "put", "", object_ref, write_params),
+                             "patch": operation("patch", "patch", "", object_ref, write_params),
+                             "delete": operation("delete", "delete", "", {"type": "object"})},
+    }
+    if namespaced:
+        paths[f"{prefix}/{plural}"] = {"get": {**operation("list", "list", "", list_ref), "operationId": f"list{kind}ForAllNamespaces"}}
+    if "status" in (version.get("subresources") or {}):
+        paths[f"{root}/{{name}}/status"] = {"get": operation("read", "get", "status", object_ref),
+                                            "put": operation("replace", "put", "status", object_ref, write_params),
+                                            "patch": operation("patch", "patch", "status", object_ref, write_params)}
+    return paths
+
+
+def openapi_v3_documents(emulator):
+    """`apis/GROUP/VERSION` -> the OpenAPI v3 document of that group/version's served CRDs."""
+    documents = {}
+    for crd in openapi_crds(emulator):
+        spec = crd["spec"]
+        for version in spec.get("versions", []):
+            if not version.get("served", True):
+                continue
+            document = documents.setdefault(f"apis/{spec['group']}/{version['name']}", {
+                "openapi": "3.0.0", "info": {"title": "Kubernetes CRD Swagger", "version": "v0.1.0"}, "paths": {},
+                "components": {"schemas": json.loads(json.dumps(OPENAPI_META_SCHEMAS))}})
+            gvk, list_kind, schema, list_schema = openapi_crd_schema(crd, version)
+            schemas = document["components"]["schemas"]
+            schemas[openapi_definition_name(spec["group"], version["name"], gvk["kind"])] = schema
+            schemas[openapi_definition_name(spec["group"], version["name"], list_kind)] = list_schema
+            document["paths"].update(openapi_crd_paths(crd, version, gvk, list_kind))
+    return documents
+
+
+def _openapi_hash(document):
+    import hashlib
+    return hashlib.sha512(json.dumps(document, sort_keys=True).encode()).hexdigest().upper()
+
+
+def serve_openapi(emulator):
+    """Registers /openapi/v3 (discovery: one serverRelativeURL, with the document's hash, per
+    group/version) and /openapi/v3/apis/GROUP/VERSION, computed from the CRDs at each request."""
+
+    async def discovery(request):
+        return {"paths": {path: {"serverRelativeURL": f"/openapi/v3/{path}?hash={_openapi_hash(document)}"}
+                          for path, document in sorted(openapi_v3_documents(emulator).items())}}
+
+    async def group_version(request):
+        path = request.url.path.removeprefix("/openapi/v3/").strip("/")
+        document = openapi_v3_documents(emulator).get(path)
+        if document is None:
+            raise kmock.KubernetesNotFoundError(message=f"no OpenAPI v3 document for {path}")
+        return document
+
+    emulator["get /openapi/v3"] << discovery
+    emulator["get", re.compile(r"^/openapi/v3/apis/[^/]+/[^/]+/?$")] << group_version

@@ -53,6 +53,10 @@ def manifest(proxy_port, issuer, ca_pem):
     grants applied with kubectl."""
     ca = "\n".join("    " + line for line in ca_pem.strip().splitlines())
     return f"""apiVersion: v1
+kind: Namespace
+metadata: {{name: {NAMESPACE}}}
+---
+apiVersion: v1
 kind: Secret
 metadata: {{name: issuer-ca, namespace: {NAMESPACE}}}
 stringData:

@@ -229,6 +229,14 @@ def run(stack, report):
     report.say(f"{len(headers)} requests reached the MCP server; with an Authorization header: {len(leaked)}")
     report.check(headers and not leaked, "no request upstream carried a credential", leaked[:1])
 
+    # 9. The liveness probes the Deployments declare answered all along.
+    report.step("9. Every pod's liveness probe answered, none failed, no container restarted")
+    pods = stack.kubelet.pods_of(OPERATOR_NAMESPACE, "mcp-runtime-operator") + stack.proxy_pods()
+    probes = [(pod.name, probe) for pod in pods for _, probe in pod.probes if probe.kind == "liveness"]
+    report.check(len(probes) == len(pods) and all(p.answered and not p.failures for _, p in probes) and not any(pod.restarts for pod in pods),
+                 f"{len(probes)} liveness probes answered ({sum(p.answered for _, p in probes)} times)",
+                 [(name, p.answered, p.failures, p.last) for name, p in probes])
+
 
 def wrong_config_argument(container):
     container["args"] = [a.replace("/config.json", "/proxy.json") for a in container["args"]]

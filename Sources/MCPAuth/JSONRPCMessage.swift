@@ -2,11 +2,13 @@ import StrictJSON
 import Foundation
 import KubeCore
 
-/// What the proxy needs to know of a POSTed MCP message: is it a `tools/call`, of which
-/// tool, with which id. Everything else passes through unread.
+/// What the proxy needs to know of a POSTed MCP message: its method, its id, and what a
+/// governed method is about. Everything else passes through unread.
 public enum JSONRPCMessage: Sendable, Hashable {
-    /// A request or notification.
-    case request(method: String, id: JSONValue?, toolName: String?)
+    /// A request or notification. `target`: `params.name` of `tools/call` and
+    /// `prompts/get`, `params.uri` of `resources/read`, `resources/subscribe` and
+    /// `resources/unsubscribe` (required, non-empty strings); nil for other methods.
+    case request(method: String, id: JSONValue?, target: String?)
     /// A response to a server-initiated request (it has a result or an error).
     case response(id: JSONValue?)
     /// A JSON array: batches are refused (400).
@@ -15,6 +17,12 @@ public enum JSONRPCMessage: Sendable, Hashable {
     case invalid(String)
 
     public static let toolsCall = "tools/call"
+
+    /// The governed methods and the `params` member that names what each is about.
+    public static let targetMembers: [String: String] = [
+        toolsCall: "name", "prompts/get": "name",
+        "resources/read": "uri", "resources/subscribe": "uri", "resources/unsubscribe": "uri",
+    ]
 
     /// Classifies a request body, read strictly (`StrictJSONReader`: duplicate members,
     /// invalid UTF-8, lone surrogates, trailing data and the like are refused), so that every
@@ -53,7 +61,8 @@ public enum JSONRPCMessage: Sendable, Hashable {
 
         var method = Member<String>.absent
         var id = Member<JSONValue>.absent
-        var toolName = Member<String>.absent
+        var name = Member<String>.absent
+        var uri = Member<String>.absent
         var paramsIsObject = false
         var hasResult = false
         var ambiguous: String?
@@ -70,14 +79,14 @@ public enum JSONRPCMessage: Sendable, Hashable {
             case "params":
                 guard try reader.peek() == .object else { return try reader.skipValue(depth: 1) }
                 paramsIsObject = true
-                try reader.readObject(depth: 1) { reader, name throws(StrictJSONError) in
-                    if name == "name" {
-                        toolName = try reader.peek() == .string ? .value(try reader.readString()) : .otherType
-                        if case .otherType = toolName { try reader.skipValue(depth: 2) }
-                        return
+                try reader.readObject(depth: 1) { reader, member throws(StrictJSONError) in
+                    switch member {
+                    case "name": self.name = try Self.string(&reader)
+                    case "uri": uri = try Self.string(&reader)
+                    default:
+                        if ambiguous == nil, ["name", "uri"].contains(Self.folded(member)) { ambiguous = "params.\(member)" }
+                        try reader.skipValue(depth: 2)
                     }
-                    if ambiguous == nil, Self.folded(name) == "name" { ambiguous = "params.\(name)" }
-                    try reader.skipValue(depth: 2)
                 }
             case "result", "error":
                 hasResult = true
@@ -86,6 +95,15 @@ public enum JSONRPCMessage: Sendable, Hashable {
                 if ambiguous == nil, !Self.members.contains(name), Self.members.contains(Self.folded(name)) { ambiguous = name }
                 try reader.skipValue(depth: 1)
             }
+        }
+
+        /// A string member of `params`.
+        static func string(_ reader: inout StrictJSONReader) throws(StrictJSONError) -> Member<String> {
+            guard try reader.peek() == .string else {
+                try reader.skipValue(depth: 2)
+                return .otherType
+            }
+            return .value(try reader.readString())
         }
 
         /// MCP ids are strings or integers; null only answers a message that had none.
@@ -106,22 +124,8 @@ public enum JSONRPCMessage: Sendable, Hashable {
             }
         }
 
-        /// A member name as case-insensitive decoders compare it: ASCII letters without
-        /// case, and the two non-ASCII letters that simple case folding maps onto ASCII ones
-        /// (U+017F LATIN SMALL LETTER LONG S to `s`, U+212A KELVIN SIGN to `k`), as Go's
-        /// `encoding/json` does.
         static func folded(_ name: String) -> String {
-            guard name.utf8.count <= 24 else { return name }
-            var folded = String.UnicodeScalarView()
-            for scalar in name.unicodeScalars {
-                switch scalar.value {
-                case 0x41...0x5A: folded.append(Unicode.Scalar(scalar.value | 0x20)!)
-                case 0x17F: folded.append("s")
-                case 0x212A: folded.append("k")
-                default: folded.append(scalar)
-                }
-            }
-            return String(folded)
+            StrictJSONReader.folded(name)
         }
 
         var message: JSONRPCMessage {
@@ -137,13 +141,14 @@ public enum JSONRPCMessage: Sendable, Hashable {
                 return hasResult ? .response(id: identifier) : .invalid("neither a request nor a response")
             case .otherType:
                 return .invalid("\"method\" is not a string")
-            case .value(let name):
+            case .value(let method):
                 if identifier == .null { return .invalid("a request's \"id\" is not null") }
-                if name.utf8.contains(0) { return .invalid("\"method\" has a NUL") }
-                guard name == JSONRPCMessage.toolsCall else { return .request(method: name, id: identifier, toolName: nil) }
-                guard paramsIsObject, case .value(let tool) = toolName, !tool.isEmpty else { return .invalid("tools/call needs params.name") }
-                if tool.utf8.contains(0) { return .invalid("params.name has a NUL") }
-                return .request(method: name, id: identifier, toolName: tool)
+                if method.utf8.contains(0) { return .invalid("\"method\" has a NUL") }
+                guard let member = JSONRPCMessage.targetMembers[method] else { return .request(method: method, id: identifier, target: nil) }
+                let value = member == "uri" ? uri : name
+                guard paramsIsObject, case .value(let target) = value, !target.isEmpty else { return .invalid("\(method) needs params.\(member)") }
+                if target.utf8.contains(0) { return .invalid("params.\(member) has a NUL") }
+                return .request(method: method, id: identifier, target: target)
             }
         }
     }

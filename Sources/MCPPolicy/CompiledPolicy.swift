@@ -27,6 +27,8 @@ public struct CompiledPolicy: Sendable {
     let tools: [String: ProxyConfig.Tool]
     let grants: [Grant]
     let sessions: [String: [Session]]
+    /// Whether any grant has resource rules, so that URIs are compared with them.
+    public let hasResourceRules: Bool
 
     public init(_ config: ProxyConfig) {
         policy = config.policy
@@ -35,6 +37,7 @@ public struct CompiledPolicy: Sendable {
         idleTimeout = TimeInterval(config.session.idleTimeoutSeconds)
         tools = Dictionary(config.tools.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         grants = config.grants.map { Grant(config: $0, expiresAt: Self.expiry($0.expiresAt)) }
+        hasResourceRules = config.grants.contains { !$0.resourceRules.isEmpty }
         sessions = Dictionary(grouping: config.sessions.map {
             // An unparsable creation time counts from the distant past: over its lifetime.
             Session(config: $0, expiresAt: Self.expiry($0.expiresAt), createdAt: $0.createdAt.map { Syntax.parseTimestamp($0) ?? .distantPast })

@@ -22,6 +22,12 @@ public enum DecisionReason: String, Sendable, Hashable, CaseIterable {
     case sideEffectNotAllowed = "side_effect_not_allowed"
     case grantWithoutTrust = "grant_without_trust"
     case trustTooLow = "trust_too_low"
+    /// A deny resource rule of a matching grant covers the URI (or template).
+    case resourceDenied = "resource_denied"
+    /// Every usable grant has resource rules, and none allows the URI.
+    case resourceNotGranted = "resource_not_granted"
+    case promptDenied = "prompt_denied"
+    case promptNotGranted = "prompt_not_granted"
 
     /// The HTTP status of a denial for this reason: identity and session problems are
     /// 401, everything else 403. Never `insufficient_scope`: no scope fixes these.
@@ -33,7 +39,8 @@ public enum DecisionReason: String, Sendable, Hashable, CaseIterable {
     }
 }
 
-/// The outcome of governance for one `tools/call`.
+/// The outcome of governance for one item: a `tools/call`, `resources/read`, `prompts/get`,
+/// or one entry of a list answer.
 public struct GovernanceDecision: Sendable, Hashable {
     /// Whether the call goes through. In observe mode always true.
     public var allowed: Bool
@@ -42,10 +49,10 @@ public struct GovernanceDecision: Sendable, Hashable {
     public var reason: DecisionReason
     /// The server's policy version, labelling the decision.
     public var policyVersion: String
-    public var tool: String
+    public var item: GovernedItem
     /// The live session the call ran in, if any.
     public var session: String?
-    /// The grants that allowed the tool, by `namespace/name`.
+    /// The grants that allowed the item, by `namespace/name`.
     public var grants: [String]
     public var requiredTrust: TrustLevel?
     public var effectiveTrust: TrustLevel?

@@ -59,6 +59,11 @@ public enum ProxyConfigDecoder {
         ] where value <= 0 {
             throw ProxyConfigError(description: "\(source): limits.\(name) must be positive")
         }
+        for grant in config.grants {
+            if let index = grant.resourceRules.firstIndex(where: { $0.match == nil }) {
+                throw ProxyConfigError(description: "\(source): grant \(grant.namespace)/\(grant.name): resourceRules[\(index)] needs exactly one of a non-empty uriPrefix or a valid uriPattern")
+            }
+        }
         // The revision in force is the content's, never what the document claims.
         config.revision = config.contentRevision
         return config

@@ -8,6 +8,13 @@ public struct AuditRecord: Sendable, Encodable, Hashable {
     public var status: Int
     public var method: String?
     public var tool: String?
+    /// The resource URI of `resources/read` and `resources/subscribe`, the prompt of `prompts/get`.
+    public var target: String?
+    /// The list entries removed from the answer (or, observing, that would have been), as
+    /// `kind:name`: `tool:set_alert`, `resource:weather://internal/ops`.
+    public var hidden: [String]?
+    /// Events of a filtered stream dropped because the filter could not read them.
+    public var unreadableEvents: Int?
     public var human: String?
     public var agent: String?
     public var team: String?

@@ -67,6 +67,8 @@ public struct ForwardPlan: Sendable {
     public var headers: [(name: String, value: String)]
     /// Added to the upstream's response (CORS for an allowed browser Origin).
     public var responseHeaders: [(name: String, value: String)]
+    /// Removes from the answer what the caller may not use (list answers, event streams).
+    public var answerFilter: AnswerFilter?
 }
 
 /// `SessionBinding.seal` for one caller.

@@ -157,15 +157,20 @@ extension ProxyRuntime {
                 return Self.finish(Responses.jsonRPCError(400, id: nil, code: -32600, message: "JSON-RPC batches are not supported"), "batch_refused", audit)
             case .invalid(let why):
                 return Self.finish(Responses.jsonRPCError(400, id: nil, code: -32600, message: why), "invalid_message", audit)
-            case .request(let method, _, let tool):
+            case .request(let method, _, let target):
                 audit.method = method
-                audit.tool = tool
+                if method == JSONRPCMessage.toolsCall { audit.tool = target } else { audit.target = target }
             case .response:
                 break
             }
             message = inspected
         }
         let tool: String? = if case .request(JSONRPCMessage.toolsCall, _, let name)? = message { name } else { nil }
+        let governed = message.flatMap(Self.governedItem)
+        if config.auth.mode != .none, case .resource(let uri)? = governed, policy.hasResourceRules, let problem = ResourceURICheck.problem(uri) {
+            // Rules compare URIs as written: one the MCP server may read as another is refused.
+            return Self.finish(Responses.jsonRPCError(400, id: message?.id, code: -32602, message: "params.uri \(problem)"), "ambiguous_resource_uri", audit)
+        }
 
         // The agent session the caller names, on every request whatever its method: one
         // that is revoked, expired, past its lifetime or idle refuses them all.
@@ -193,10 +198,15 @@ extension ProxyRuntime {
             return Self.finish(response, "insufficient_scope", audit)
         }
 
-        // Governance, for tools/call, where there is an identity to govern.
+        // Governance, for tools/call, resources/read and prompts/get, where there is an
+        // identity to govern; list answers and event streams filtered by the same decisions.
         var liveSession = session?.name
-        if let tool, config.auth.mode != .none {
-            let decision = policy.evaluate(tool: tool, caller: caller, now: now, activity: activity)
+        var answerFilter: AnswerFilter?
+        if config.auth.mode != .none, request.method == "GET" || message.map(Self.isListRequest) ?? false {
+            answerFilter = self.answerFilter(caller: caller, grantedScopes: grantedScopes, now: now)
+        }
+        if let governed, config.auth.mode != .none {
+            let decision = policy.evaluate(governed, caller: caller, now: now, activity: activity)
             audit.reason = decision.reason.rawValue
             if !decision.allowed {
                 return Self.finish(governanceRefusal(decision.reason, id: message?.id), decision.reason.rawValue, audit)
@@ -221,12 +231,50 @@ extension ProxyRuntime {
                 headers.append(credential)
             }
         }
+        if answerFilter != nil {
+            // The filter reads the answer as sent: no content coding.
+            headers.removeAll { $0.name.equalsIgnoringASCIICase("accept-encoding") }
+            headers.append((name: "Accept-Encoding", value: "identity"))
+        }
         if audit.decision != "observe" { audit.decision = "allow" }
         if audit.reason.isEmpty { audit.reason = "allowed" }
         audit.status = 200
         var plan = ForwardPlan(upstreamURL: config.upstream.url, sessionSealer: SessionSealer(binding: binding, caller: caller, issuer: issuer), headers: headers, responseHeaders: [])
+        plan.answerFilter = answerFilter
         plan.connectionPartition = [caller.humanID, caller.agentID, caller.teamID].map { $0 ?? "" }.joined(separator: "\u{0}")
         return PipelineResult(outcome: .forward(plan), audit: audit)
+    }
+
+    /// What a governed request is about: the tool of `tools/call`, the resource of
+    /// `resources/read` and `resources/subscribe`, the prompt of `prompts/get`.
+    static func governedItem(_ message: JSONRPCMessage) -> GovernedItem? {
+        guard case .request(let method, _, let target?) = message else { return nil }
+        switch method {
+        case JSONRPCMessage.toolsCall: return .tool(target)
+        case "resources/read", "resources/subscribe": return .resource(target)
+        case "prompts/get": return .prompt(target)
+        default: return nil
+        }
+    }
+
+    static func isListRequest(_ message: JSONRPCMessage) -> Bool {
+        if case .request(let method, _, _) = message { return AnswerFilter.listMethods.contains(method) }
+        return false
+    }
+
+    /// The filter of list entries for this caller: what a call of each would be decided
+    /// now, governance and the tool's scopes both.
+    private func answerFilter(caller: CallerIdentity, grantedScopes: Set<String>, now: Date) -> AnswerFilter {
+        let standing = policy.callerStanding(of: caller, now: now, activity: activity)
+        let scopes = self.scopes
+        let comparesURIs = policy.hasResourceRules
+        let entries = ListAnswerFilter { item in
+            guard standing.permits(item) else { return false }
+            if comparesURIs, case .resource(let uri) = item, ResourceURICheck.problem(uri) != nil { return false }
+            guard case .tool(let name) = item, let scopes else { return true }
+            return scopes.check(granted: grantedScopes, tool: name) == .sufficient
+        }
+        return AnswerFilter(entries: entries, observeOnly: config.policy.mode == .observe)
     }
 
     /// Exactly one `Content-Type`: `application/json`, with at most `charset=utf-8`.

@@ -57,16 +57,32 @@ struct ProxyResponder: HTTPResponder {
             // The status the client received, and why when the upstream did not answer.
             record?.status = response.status.code
             if let failure = forwarded.failure { record?.reason = failure }
+            record?.hidden(forwarded.hidden, observed: plan.answerFilter?.observeOnly ?? false)
+            if let stream = forwarded.filteredStream, let record {
+                // The stream's events are still to come: its audit line is written when it ends.
+                stream.complete(record, audit: audit)
+                state.metrics.request(decision: record.decision, reason: record.reason, duration: ContinuousClock.now - started)
+                return response
+            }
         }
         if let record { audit.write(record) }
         state.metrics.request(decision: record?.decision ?? "none", reason: record?.reason ?? "status_\(response.status.code)", duration: ContinuousClock.now - started)
         return response
     }
 
+    /// What came of forwarding: the answer, why the upstream's was not sent on, what a
+    /// filter removed from it, and for a filtered stream what is still to come.
+    private struct Forwarded {
+        var response: Response
+        var failure: String?
+        var hidden: [String] = []
+        var filteredStream: FilteredStreamAudit?
+    }
+
     /// The upstream's answer, or the proxy's own 502/504 with the reason it gives.
-    private func forward(_ request: Request, plan: ForwardPlan, query: String?, body: ByteBuffer?) async -> (response: Response, failure: String?) {
+    private func forward(_ request: Request, plan: ForwardPlan, query: String?, body: ByteBuffer?) async -> Forwarded {
         guard let target = upstream.target(plan.upstreamURL) else {
-            return (Self.response(Responses.plain(502, "bad_gateway", "the MCP server's URL is not usable")), "upstream_unusable")
+            return Forwarded(response: Self.response(Responses.plain(502, "bad_gateway", "the MCP server's URL is not usable")), failure: "upstream_unusable")
         }
         let answer: UpstreamResponse
         do {
@@ -76,11 +92,11 @@ struct ProxyResponder: HTTPResponder {
             )
         } catch UpstreamError.timeout {
             state.logger.warning("the MCP server did not answer in time", metadata: ["upstream": "\(target.connectionKey)"])
-            return (Self.response(Responses.plain(504, "upstream_timeout", "the MCP server did not answer in time")), "upstream_timeout")
+            return Forwarded(response: Self.response(Responses.plain(504, "upstream_timeout", "the MCP server did not answer in time")), failure: "upstream_timeout")
         } catch {
             // The operator's clue to a wrong upstream URL, Service or NetworkPolicy (no request data is logged).
             state.logger.warning("the MCP server cannot be reached", metadata: ["upstream": "\(target.connectionKey)", "error": "\(error)"])
-            return (Self.response(Responses.plain(502, "bad_gateway", "the MCP server cannot be reached")), "upstream_unreachable")
+            return Forwarded(response: Self.response(Responses.plain(502, "bad_gateway", "the MCP server cannot be reached")), failure: "upstream_unreachable")
         }
         var headers = HTTPFields()
         // The upstream's hop-by-hop fields, those its Connection lists included, stay on its connection.
@@ -98,29 +114,126 @@ struct ProxyResponder: HTTPResponder {
             if let field = HTTPField.Name(header.name) { headers.append(HTTPField(name: field, value: header.value)) }
         }
         let status = HTTPResponse.Status(code: Int(answer.head.status.code))
+        if let filter = plan.answerFilter {
+            return await filtered(answer, filter: filter, status: status, headers: headers, method: request.method)
+        }
         switch answer.body {
         case .complete where status.code == 204 || status.code == 304:
-            return (Response(status: status, headers: headers, body: ResponseBody(contentLength: nil) { writer in try await writer.finish(nil) }), nil)
+            return Forwarded(response: Response(status: status, headers: headers, body: ResponseBody(contentLength: nil) { writer in try await writer.finish(nil) }))
         case .complete(let buffer):
-            return (Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer)), nil)
+            return Forwarded(response: Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer)))
         case .stream(let sequence, let abandon) where request.method == .get:
-            // The server's event stream has no end of its own: it ends, cleanly, when the
-            // proxy shuts down (the client reconnects elsewhere). Other streams answer a
-            // request and get until the shutdown deadline.
-            return (Response(status: status, headers: headers, body: ResponseBody { writer in
-                let stopped = ShutdownFlag()
-                do {
-                    try await withGracefulShutdownHandler {
-                        for try await chunk in sequence { try await writer.write(chunk) }
-                    } onGracefulShutdown: {
-                        stopped.raised.store(true, ordering: .releasing)
-                        abandon()
-                    }
-                } catch where stopped.raised.load(ordering: .acquiring) {}
-                try await writer.finish(nil)
-            }), nil)
+            return Forwarded(response: Response(status: status, headers: headers, body: Self.serverStream(sequence, abandon: abandon) { $0 }))
         case .stream(let sequence, _):
-            return (Response(status: status, headers: headers, body: ResponseBody(asyncSequence: sequence)), nil)
+            return Forwarded(response: Response(status: status, headers: headers, body: ResponseBody(asyncSequence: sequence)))
+        }
+    }
+
+    /// The server's event stream (the answer to a GET) has no end of its own: it ends,
+    /// cleanly, when the proxy shuts down (the client reconnects elsewhere). Other streams
+    /// answer a request and get until the shutdown deadline. `transform` gives the bytes to
+    /// send for each chunk (nil: the end).
+    private static func serverStream(
+        _ sequence: UpstreamBody, abandon: @escaping @Sendable () -> Void, transform: @escaping @Sendable (ByteBuffer?) throws -> ByteBuffer?
+    ) -> ResponseBody {
+        ResponseBody { writer in
+            let stopped = ShutdownFlag()
+            do {
+                try await withGracefulShutdownHandler {
+                    for try await chunk in sequence {
+                        if let bytes = try transform(chunk), bytes.readableBytes > 0 { try await writer.write(bytes) }
+                    }
+                } onGracefulShutdown: {
+                    stopped.raised.store(true, ordering: .releasing)
+                    abandon()
+                }
+            } catch where stopped.raised.load(ordering: .acquiring) {}
+            if let last = try transform(nil), last.readableBytes > 0 { try await writer.write(last) }
+            try await writer.finish(nil)
+        }
+    }
+
+    /// A filtered answer: a JSON body read whole (up to `EventStreamFilter.maxEventBytes`)
+    /// and sent without the entries the caller may not use; an event stream filtered event
+    /// by event as it arrives; an answer the filter cannot read replaced by a 502 (never
+    /// sent on unfiltered).
+    private func filtered(_ answer: UpstreamResponse, filter: AnswerFilter, status: HTTPResponse.Status, headers: HTTPFields, method: HTTPRequest.Method) async -> Forwarded {
+        func refused(_ why: String) -> Forwarded {
+            if case .stream(_, let abandon) = answer.body { abandon() }
+            state.logger.warning("the MCP server's answer cannot be filtered for its caller", metadata: ["why": "\(why)"])
+            return Forwarded(response: Self.response(Responses.plain(502, "bad_gateway", "the MCP server's answer cannot be filtered")), failure: "answer_unfilterable")
+        }
+        let fields = answer.head.headers.map { (name: $0.name, value: $0.value) }
+        switch AnswerFilter.framing(status: Int(status.code), headers: fields) {
+        case .passThrough:
+            switch answer.body {
+            case .complete(let buffer):
+                return Forwarded(response: Response(status: status, headers: headers, body: status.code == 204 || status.code == 304 ? ResponseBody() : ResponseBody(byteBuffer: buffer)))
+            case .stream(let sequence, _):
+                return Forwarded(response: Response(status: status, headers: headers, body: ResponseBody(asyncSequence: sequence)))
+            }
+        case .unreadable(let why):
+            return refused(why)
+        case .json:
+            var body: ByteBuffer
+            switch answer.body {
+            case .complete(let buffer):
+                body = buffer
+            case .stream(let sequence, let abandon):
+                body = ByteBuffer()
+                do {
+                    for try await var chunk in sequence {
+                        guard body.readableBytes + chunk.readableBytes <= EventStreamFilter.maxEventBytes else {
+                            abandon()
+                            return refused("a JSON answer over \(EventStreamFilter.maxEventBytes) bytes")
+                        }
+                        body.writeBuffer(&chunk)
+                    }
+                } catch {
+                    return Forwarded(response: Self.response(Responses.plain(502, "bad_gateway", "the MCP server's answer broke off")), failure: "upstream_unreachable")
+                }
+            }
+            switch filter.filterJSON(body.readableBytesView) {
+            case .refused(let why):
+                return refused(why)
+            case .send(let rewritten, let removed):
+                if let rewritten { body = ByteBuffer(bytes: rewritten) }
+                return Forwarded(response: Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body)), hidden: removed)
+            }
+        case .eventStream:
+            let report = FilteredStreamAudit(observed: filter.observeOnly)
+            let events = Mutex(filter.eventStream())
+            let transform: @Sendable (ByteBuffer?) throws -> ByteBuffer? = { chunk in
+                let bytes = try events.withLock { events in
+                    defer { report.add(events.takeVerdicts()) }
+                    guard let chunk else { return ByteBuffer(bytes: events.finish()) }
+                    return ByteBuffer(bytes: try events.feed(chunk.readableBytesView))
+                }
+                if chunk == nil { report.finish() }
+                return bytes
+            }
+            switch answer.body {
+            case .complete(let buffer):
+                do {
+                    var bytes = try transform(buffer) ?? ByteBuffer()
+                    var last = try transform(nil) ?? ByteBuffer()
+                    bytes.writeBuffer(&last)
+                    return Forwarded(response: Response(status: status, headers: headers, body: ResponseBody(byteBuffer: bytes)), hidden: report.hidden, filteredStream: nil)
+                } catch {
+                    return refused("an event over \(EventStreamFilter.maxEventBytes) bytes")
+                }
+            case .stream(let sequence, let abandon):
+                let body = method == .get
+                    ? Self.serverStream(sequence, abandon: abandon, transform: transform)
+                    : ResponseBody { writer in
+                        for try await chunk in sequence {
+                            if let bytes = try transform(chunk), bytes.readableBytes > 0 { try await writer.write(bytes) }
+                        }
+                        if let last = try transform(nil), last.readableBytes > 0 { try await writer.write(last) }
+                        try await writer.finish(nil)
+                    }
+                return Forwarded(response: Response(status: status, headers: headers, body: body), filteredStream: report)
+            }
         }
     }
 
@@ -130,6 +243,73 @@ struct ProxyResponder: HTTPResponder {
             if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
         }
         return Response(status: .init(code: response.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: response.body)))
+    }
+}
+
+/// The audit of a filtered event stream: what its events came to, written as one line
+/// when the stream ends (or is dropped unsent).
+final class FilteredStreamAudit: Sendable {
+    private struct State {
+        var hidden: [String] = []
+        var unreadable = 0
+        var record: AuditRecord?
+        var sink: AuditSink?
+        var written = false
+    }
+
+    private let state = Mutex(State())
+    private let observed: Bool
+
+    init(observed: Bool) {
+        self.observed = observed
+    }
+
+    func add(_ verdicts: [EventStreamFilter.Verdict]) {
+        guard !verdicts.isEmpty else { return }
+        state.withLock { state in
+            for verdict in verdicts {
+                switch verdict {
+                case .removed(let entries): state.hidden += entries
+                case .refused: state.unreadable += 1
+                }
+            }
+        }
+    }
+
+    var hidden: [String] { state.withLock { $0.hidden } }
+
+    /// The record to complete, and where to write it.
+    func complete(_ record: AuditRecord, audit: AuditSink) {
+        state.withLock { state in
+            state.record = record
+            state.sink = audit
+        }
+    }
+
+    /// The stream ended: the audit line, once.
+    func finish() {
+        let line: (AuditRecord, AuditSink)? = state.withLock { state in
+            guard !state.written, var record = state.record, let sink = state.sink else { return nil }
+            state.written = true
+            record.hidden(state.hidden, observed: observed)
+            if state.unreadable > 0 { record.unreadableEvents = state.unreadable }
+            return (record, sink)
+        }
+        if let (record, sink) = line { sink.write(record) }
+    }
+
+    deinit {
+        finish()
+    }
+}
+
+extension AuditRecord {
+    /// Records the entries a filter removed (observing: would have), if any.
+    mutating func hidden(_ entries: [String], observed: Bool) {
+        guard !entries.isEmpty else { return }
+        hidden = (hidden ?? []) + entries
+        if reason == "allowed" { reason = "filtered" }
+        if observed { decision = "observe" }
     }
 }
 

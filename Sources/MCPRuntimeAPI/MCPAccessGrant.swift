@@ -30,13 +30,25 @@ public struct MCPAccessGrantSpec: Codable, Sendable, Hashable {
     /// RFC 3339; the grant stops matching after it.
     public var expiresAt: String?
     public var toolRules: [ToolRule]?
+    /// Which resources (`resources/read`, `resources/subscribe`, `resources/list`,
+    /// `resources/templates/list`) the grant gives. Absent or empty: every resource, as
+    /// before resource rules existed.
+    public var resourceRules: [ResourceRule]?
+    /// Which prompts (`prompts/get`, `prompts/list`) the grant gives. Absent or empty:
+    /// every prompt.
+    public var promptRules: [PromptRule]?
 
-    public init(serverRef: ServerReference? = nil, subject: SubjectRef? = nil, maxTrust: String? = nil, allowedSideEffects: [String]? = nil, toolRules: [ToolRule]? = nil) {
+    public init(
+        serverRef: ServerReference? = nil, subject: SubjectRef? = nil, maxTrust: String? = nil, allowedSideEffects: [String]? = nil,
+        toolRules: [ToolRule]? = nil, resourceRules: [ResourceRule]? = nil, promptRules: [PromptRule]? = nil
+    ) {
         self.serverRef = serverRef
         self.subject = subject
         self.maxTrust = maxTrust
         self.allowedSideEffects = allowedSideEffects
         self.toolRules = toolRules
+        self.resourceRules = resourceRules
+        self.promptRules = promptRules
     }
 }
 
@@ -50,5 +62,30 @@ public struct ToolRule: Codable, Sendable, Hashable {
         self.name = name
         self.decision = decision
         self.requiredTrust = requiredTrust
+    }
+}
+
+/// Allows or denies the resources whose URI starts with `uriPrefix`, or matches
+/// `uriPattern` (exactly one of the two).
+public struct ResourceRule: Codable, Sendable, Hashable {
+    public var uriPrefix: String?
+    public var uriPattern: String?
+    public var decision: String?
+
+    public init(uriPrefix: String? = nil, uriPattern: String? = nil, decision: String? = nil) {
+        self.uriPrefix = uriPrefix
+        self.uriPattern = uriPattern
+        self.decision = decision
+    }
+}
+
+/// Allows or denies one prompt within a grant.
+public struct PromptRule: Codable, Sendable, Hashable {
+    public var name: String?
+    public var decision: String?
+
+    public init(name: String? = nil, decision: String? = nil) {
+        self.name = name
+        self.decision = decision
     }
 }

@@ -37,12 +37,48 @@ public struct ResolvedGrant: Sendable, Hashable {
     public var disabled: Bool
     public var expiresAt: Date?
     public var toolRules: [ResolvedToolRule]
+    public var resourceRules: [ResolvedResourceRule] = []
+    public var promptRules: [ResolvedPromptRule] = []
 }
 
 public struct ResolvedToolRule: Sendable, Hashable {
     public var name: String
     public var decision: PolicyDecision
     public var requiredTrust: TrustLevel?
+}
+
+/// Which resource URIs a resource rule is about.
+public enum ResourceMatch: Sendable, Hashable {
+    /// The URIs that start with this text, byte for byte.
+    case prefix(String)
+    case pattern(URIPattern)
+
+    public func matches(_ uri: String) -> Bool {
+        switch self {
+        case .prefix(let prefix): uri.utf8.starts(with: prefix.utf8)
+        case .pattern(let pattern): pattern.matches(uri)
+        }
+    }
+}
+
+public struct ResolvedResourceRule: Sendable, Hashable {
+    public var match: ResourceMatch
+    public var decision: PolicyDecision
+
+    public init(match: ResourceMatch, decision: PolicyDecision) {
+        self.match = match
+        self.decision = decision
+    }
+}
+
+public struct ResolvedPromptRule: Sendable, Hashable {
+    public var name: String
+    public var decision: PolicyDecision
+
+    public init(name: String, decision: PolicyDecision) {
+        self.name = name
+        self.decision = decision
+    }
 }
 
 /// A validated `MCPAgentSession`.
@@ -85,12 +121,7 @@ extension MCPAccessGrant {
         for (index, rule) in (spec.toolRules ?? []).enumerated() {
             let item = path.child("toolRules").index(index)
             let trust = checker.issues.choice(rule.requiredTrust, as: TrustLevel.self, at: item.child("requiredTrust"))
-            var decision: PolicyDecision?
-            if rule.decision?.isEmpty ?? true {
-                checker.issues.required(item.child("decision"), "a tool rule needs a decision", hint: "use allow or deny")
-            } else {
-                decision = checker.issues.choice(rule.decision, as: PolicyDecision.self, at: item.child("decision"))
-            }
+            let decision = checker.decision(rule.decision, at: item.child("decision"), rule: "tool rule")
             guard let name = rule.name, !name.isEmpty else {
                 checker.issues.required(item.child("name"), "a tool rule needs the tool's name")
                 continue
@@ -98,6 +129,8 @@ extension MCPAccessGrant {
             if let decision { rules.append(ResolvedToolRule(name: name, decision: decision, requiredTrust: trust)) }
         }
         checker.issues.unique((spec.toolRules ?? []).map(\.name), at: path.child("toolRules"), field: "name", what: "tool rule")
+        let resourceRules = checker.resourceRules(spec.resourceRules ?? [], at: path.child("resourceRules"))
+        let promptRules = checker.promptRules(spec.promptRules ?? [], at: path.child("promptRules"))
         checker.policyVersion(spec.policyVersion, at: path.child("policyVersion"))
         let expiresAt = checker.timestamp(spec.expiresAt, at: path.child("expiresAt"))
 
@@ -107,7 +140,8 @@ extension MCPAccessGrant {
         let grant = ResolvedGrant(
             name: checker.name, namespace: checker.namespace, server: server, subject: subject,
             maxTrust: maxTrust, allowedSideEffects: sideEffects, policyVersion: spec.policyVersion,
-            disabled: spec.disabled ?? false, expiresAt: expiresAt, toolRules: rules
+            disabled: spec.disabled ?? false, expiresAt: expiresAt, toolRules: rules,
+            resourceRules: resourceRules, promptRules: promptRules
         )
         return BindingResolution(value: grant, issues: checker.issues.items)
     }
@@ -183,6 +217,56 @@ struct BindingChecker {
             return nil
         }
         return date
+    }
+
+    /// A rule's decision: required, allow or deny.
+    mutating func decision(_ text: String?, at path: FieldPath, rule: String) -> PolicyDecision? {
+        guard let text, !text.isEmpty else {
+            issues.required(path, "a \(rule) needs a decision", hint: "use allow or deny")
+            return nil
+        }
+        return issues.choice(text, as: PolicyDecision.self, at: path)
+    }
+
+    mutating func resourceRules(_ rules: [ResourceRule], at path: FieldPath) -> [ResolvedResourceRule] {
+        var resolved: [ResolvedResourceRule] = []
+        for (index, rule) in rules.enumerated() {
+            let item = path.index(index)
+            let decision = decision(rule.decision, at: item.child("decision"), rule: "resource rule")
+            var match: ResourceMatch?
+            switch (rule.uriPrefix, rule.uriPattern) {
+            case (let prefix?, nil) where !prefix.isEmpty:
+                match = .prefix(prefix)
+            case (nil, let text?):
+                if let pattern = URIPattern(text) {
+                    match = .pattern(pattern)
+                } else {
+                    issues.invalid(item.child("uriPattern"), "\"\(text)\" is not a URI pattern", hint: "* matches within one path segment, ** across segments; *** means neither")
+                }
+            case (_?, _?):
+                issues.invalid(item, "a resource rule has uriPrefix or uriPattern, not both")
+            default:
+                issues.required(item.child("uriPrefix"), "a resource rule needs a non-empty uriPrefix or uriPattern", hint: "an empty prefix would match every resource: leave resourceRules out to give them all")
+            }
+            if let match, let decision { resolved.append(ResolvedResourceRule(match: match, decision: decision)) }
+        }
+        issues.unique(rules.map { $0.uriPrefix.map { "uriPrefix \($0)" } ?? $0.uriPattern.map { "uriPattern \($0)" } }, at: path, what: "resource rule")
+        return resolved
+    }
+
+    mutating func promptRules(_ rules: [PromptRule], at path: FieldPath) -> [ResolvedPromptRule] {
+        var resolved: [ResolvedPromptRule] = []
+        for (index, rule) in rules.enumerated() {
+            let item = path.index(index)
+            let decision = decision(rule.decision, at: item.child("decision"), rule: "prompt rule")
+            guard let name = rule.name, !name.isEmpty else {
+                issues.required(item.child("name"), "a prompt rule needs the prompt's name")
+                continue
+            }
+            if let decision { resolved.append(ResolvedPromptRule(name: name, decision: decision)) }
+        }
+        issues.unique(rules.map(\.name), at: path, field: "name", what: "prompt rule")
+        return resolved
     }
 
     mutating func policyVersion(_ version: String?, at path: FieldPath) {

@@ -68,7 +68,14 @@ enum ProxyConfigRenderer {
                     maxTrust: grant.maxTrust, allowedSideEffects: grant.allowedSideEffects,
                     policyVersion: grant.policyVersion, disabled: grant.disabled,
                     expiresAt: grant.expiresAt.map(Syntax.formatTimestamp),
-                    toolRules: grant.toolRules.map { .init(name: $0.name, decision: $0.decision, requiredTrust: $0.requiredTrust) }
+                    toolRules: grant.toolRules.map { .init(name: $0.name, decision: $0.decision, requiredTrust: $0.requiredTrust) },
+                    resourceRules: grant.resourceRules.map { rule in
+                        switch rule.match {
+                        case .prefix(let prefix): .init(uriPrefix: prefix, decision: rule.decision)
+                        case .pattern(let pattern): .init(uriPattern: pattern.description, decision: rule.decision)
+                        }
+                    },
+                    promptRules: grant.promptRules.map { .init(name: $0.name, decision: $0.decision) }
                 )
             },
             sessions: sessions.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }.map { session in

@@ -112,21 +112,51 @@ public struct StrictJSONReader {
         try expect(UInt8(ascii: "}"))
     }
 
+    /// The byte offset reading has reached: after `peek`, where the next value starts;
+    /// after reading or skipping a value, where it ended.
+    public var offset: Int { position }
+
+    /// Reads an array at nesting `depth`, calling `element` for each element, which must
+    /// read or skip it.
+    public mutating func readArray(
+        depth: Int, _ element: (inout StrictJSONReader) throws(StrictJSONError) -> Void
+    ) throws(StrictJSONError) {
+        guard depth < Self.maxDepth else { throw .tooDeep(at: position) }
+        try expect(UInt8(ascii: "["))
+        skipWhitespace()
+        if try consume(UInt8(ascii: "]")) { return }
+        repeat {
+            try element(&self)
+            skipWhitespace()
+        } while try consume(UInt8(ascii: ","))
+        try expect(UInt8(ascii: "]"))
+    }
+
+    /// A member name as case-insensitive decoders compare it: ASCII letters without case,
+    /// and the two non-ASCII letters that simple case folding maps onto ASCII ones (U+017F
+    /// LATIN SMALL LETTER LONG S to `s`, U+212A KELVIN SIGN to `k`), as Go's
+    /// `encoding/json` does. Two names that fold alike are one name to such a decoder.
+    public static func folded(_ name: String) -> String {
+        guard name.utf8.count <= 24 else { return name }
+        var folded = String.UnicodeScalarView()
+        for scalar in name.unicodeScalars {
+            switch scalar.value {
+            case 0x41...0x5A: folded.append(Unicode.Scalar(scalar.value | 0x20)!)
+            case 0x17F: folded.append("s")
+            case 0x212A: folded.append("k")
+            default: folded.append(scalar)
+            }
+        }
+        return String(folded)
+    }
+
     /// Validates any value at nesting `depth` (the top level is 0) and discards it.
     public mutating func skipValue(depth: Int) throws(StrictJSONError) {
         switch try peek() {
         case .object:
             try readObject(depth: depth) { reader, _ throws(StrictJSONError) in try reader.skipValue(depth: depth + 1) }
         case .array:
-            guard depth < Self.maxDepth else { throw .tooDeep(at: position) }
-            position += 1
-            skipWhitespace()
-            if try consume(UInt8(ascii: "]")) { return }
-            repeat {
-                try skipValue(depth: depth + 1)
-                skipWhitespace()
-            } while try consume(UInt8(ascii: ","))
-            try expect(UInt8(ascii: "]"))
+            try readArray(depth: depth) { reader throws(StrictJSONError) in try reader.skipValue(depth: depth + 1) }
         case .string:
             _ = try scanString(decoding: false)
         case .number:

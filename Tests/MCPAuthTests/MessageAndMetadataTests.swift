@@ -6,9 +6,9 @@ import Testing
 
 @Suite struct MessageAndMetadataTests {
     @Test("JSON-RPC bodies are classified", arguments: [
-        (#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"get_forecast","arguments":{}}}"#, JSONRPCMessage.request(method: "tools/call", id: .int(7), toolName: "get_forecast")),
-        (#"{"jsonrpc":"2.0","id":"a","method":"tools/list"}"#, .request(method: "tools/list", id: .string("a"), toolName: nil)),
-        (#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#, .request(method: "notifications/initialized", id: nil, toolName: nil)),
+        (#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"get_forecast","arguments":{}}}"#, JSONRPCMessage.request(method: "tools/call", id: .int(7), target: "get_forecast")),
+        (#"{"jsonrpc":"2.0","id":"a","method":"tools/list"}"#, .request(method: "tools/list", id: .string("a"), target: nil)),
+        (#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#, .request(method: "notifications/initialized", id: nil, target: nil)),
         (#"{"jsonrpc":"2.0","id":3,"result":{}}"#, .response(id: .int(3))),
         (#"[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}}]"#, .batch),
         (#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{}}"#, .invalid("tools/call needs params.name")),

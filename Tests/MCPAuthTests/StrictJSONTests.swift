@@ -119,11 +119,11 @@ import Testing
 
     @Test("U+FEFF escaped or inside a string reads alike everywhere, and a tool's argument values are its own: accepted")
     func byteOrderMarkElsewhere() {
-        #expect(JSONRPCMessage.inspect(Self.bytes(#"{"jsonrpc":"2.0","id":1,"method":"\ufeffping"}"#)) == .request(method: "\u{FEFF}ping", id: .int(1), toolName: nil))
-        #expect(JSONRPCMessage.inspect(Self.bytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"pi\u{FEFF}ng\"}")) == .request(method: "pi\u{FEFF}ng", id: .int(1), toolName: nil))
-        #expect(JSONRPCMessage.inspect(Self.bytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\\n \u{FEFF}\"}")) == .request(method: "\n \u{FEFF}", id: .int(1), toolName: nil))
+        #expect(JSONRPCMessage.inspect(Self.bytes(#"{"jsonrpc":"2.0","id":1,"method":"\ufeffping"}"#)) == .request(method: "\u{FEFF}ping", id: .int(1), target: nil))
+        #expect(JSONRPCMessage.inspect(Self.bytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"pi\u{FEFF}ng\"}")) == .request(method: "pi\u{FEFF}ng", id: .int(1), target: nil))
+        #expect(JSONRPCMessage.inspect(Self.bytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\\n \u{FEFF}\"}")) == .request(method: "\n \u{FEFF}", id: .int(1), target: nil))
         #expect(JSONRPCMessage.inspect(Self.bytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"x\",\"arguments\":{\"csv\":\"\u{FEFF}a,b\"}}}"))
-            == .request(method: "tools/call", id: .int(1), toolName: "x"))
+            == .request(method: "tools/call", id: .int(1), target: "x"))
     }
 
     @Test("ids: a string or an integer; null only on a response")
@@ -133,7 +133,7 @@ import Testing
         }
         #expect(Self.isInvalid(Self.bytes(#"{"jsonrpc":"2.0","id":null,"method":"ping"}"#)))
         #expect(JSONRPCMessage.inspect(Self.bytes(#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"x"}}"#)) == .response(id: .null))
-        #expect(JSONRPCMessage.inspect(Self.bytes(#"{"jsonrpc":"2.0","id":-9223372036854775808,"method":"ping"}"#)) == .request(method: "ping", id: .int(.min), toolName: nil))
+        #expect(JSONRPCMessage.inspect(Self.bytes(#"{"jsonrpc":"2.0","id":-9223372036854775808,"method":"ping"}"#)) == .request(method: "ping", id: .int(.min), target: nil))
     }
 
     @Test("nesting: as deep as any message needs, no deeper than the limit")
@@ -142,7 +142,7 @@ import Testing
             Self.bytes(#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"v":"#)
                 + Array(repeating: UInt8(ascii: "["), count: levels) + Array(repeating: UInt8(ascii: "]"), count: levels) + Self.bytes("}}}")
         }
-        #expect(JSONRPCMessage.inspect(nested(100)) == .request(method: "tools/call", id: .int(1), toolName: "x"))
+        #expect(JSONRPCMessage.inspect(nested(100)) == .request(method: "tools/call", id: .int(1), target: "x"))
         #expect(Self.isInvalid(nested(StrictJSONReader.maxDepth)))
         #expect(Self.isInvalid(nested(100_000)), "never a stack overflow")
     }
@@ -150,14 +150,14 @@ import Testing
     @Test("what is valid reads as every parser reads it: escapes decoded, non-ASCII kept, any member order")
     func valid() {
         #expect(JSONRPCMessage.inspect(Self.bytes(#"{"params":{"arguments":{},"name":"get_\u0066orecast"},"method":"tools\/call","id":"a\"b","jsonrpc":"2.0"}"#))
-            == .request(method: "tools/call", id: .string("a\"b"), toolName: "get_forecast"))
+            == .request(method: "tools/call", id: .string("a\"b"), target: "get_forecast"))
         #expect(JSONRPCMessage.inspect(Self.bytes(" \r\n\t{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"m\u{E9}t\u{E9}o \u{1F326}\"}} \n"))
-            == .request(method: "tools/call", id: .int(1), toolName: "m\u{E9}t\u{E9}o \u{1F326}"))
+            == .request(method: "tools/call", id: .int(1), target: "m\u{E9}t\u{E9}o \u{1F326}"))
         #expect(JSONRPCMessage.inspect(Self.bytes(#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"\ud83c\udf26"}}"#))
-            == .request(method: "tools/call", id: .int(1), toolName: "\u{1F326}"))
-        #expect(JSONRPCMessage.inspect(Self.bytes(Self.call)) == .request(method: "tools/call", id: .int(1), toolName: "get_forecast"))
+            == .request(method: "tools/call", id: .int(1), target: "\u{1F326}"))
+        #expect(JSONRPCMessage.inspect(Self.bytes(Self.call)) == .request(method: "tools/call", id: .int(1), target: "get_forecast"))
         #expect(JSONRPCMessage.inspect(Self.bytes(#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"Name":"y","METHOD":1,"a":[1,-0.5e-3,true,false,null,"s"]}}}"#))
-            == .request(method: "tools/call", id: .int(1), toolName: "x"), "a tool's own argument names are its business")
+            == .request(method: "tools/call", id: .int(1), target: "x"), "a tool's own argument names are its business")
     }
 }
 
@@ -175,6 +175,6 @@ import Testing
     @Test("a NUL inside an argument's value is data, not a name")
     func nulInValue() {
         #expect(JSONRPCMessage.inspect(Array(#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"a":"b\u0000c"}}}"#.utf8))
-            == .request(method: "tools/call", id: .int(1), toolName: "x"))
+            == .request(method: "tools/call", id: .int(1), target: "x"))
     }
 }

@@ -47,6 +47,8 @@ import Testing
         "spec.allowedSideEffects[]": SideEffect.allowedValues,
         "spec.toolRules[].decision": PolicyDecision.allowedValues,
         "spec.toolRules[].requiredTrust": TrustLevel.allowedValues,
+        "spec.resourceRules[].decision": PolicyDecision.allowedValues,
+        "spec.promptRules[].decision": PolicyDecision.allowedValues,
         "spec.consentedTrust": TrustLevel.allowedValues,
         "status.conditions[].status": ["True", "False", "Unknown"],
     ]

@@ -16,9 +16,13 @@ enum PolicyFixture {
 
     static func grant(
         _ name: String, _ subject: ProxyConfig.Subject, maxTrust: TrustLevel? = .medium, sideEffects: [SideEffect] = [.read, .write],
-        disabled: Bool = false, expiresAt: String? = nil, rules: [ProxyConfig.ToolRule] = []
+        disabled: Bool = false, expiresAt: String? = nil, rules: [ProxyConfig.ToolRule] = [],
+        resources: [ProxyConfig.ResourceRule] = [], prompts: [ProxyConfig.PromptRule] = []
     ) -> ProxyConfig.Grant {
-        ProxyConfig.Grant(name: name, namespace: "team-a", subject: subject, maxTrust: maxTrust, allowedSideEffects: sideEffects, policyVersion: nil, disabled: disabled, expiresAt: expiresAt, toolRules: rules)
+        ProxyConfig.Grant(
+            name: name, namespace: "team-a", subject: subject, maxTrust: maxTrust, allowedSideEffects: sideEffects, policyVersion: nil,
+            disabled: disabled, expiresAt: expiresAt, toolRules: rules, resourceRules: resources, promptRules: prompts
+        )
     }
 
     static func session(_ name: String, _ subject: ProxyConfig.Subject, trust: TrustLevel? = nil, expiresAt: String? = future, revoked: Bool = false) -> ProxyConfig.AgentSession {
@@ -70,7 +74,7 @@ enum PolicyFixture {
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String
         var policy: CompiledPolicy
-        var tool: String
+        var item: GovernedItem
         var caller: CallerIdentity
         var reason: DecisionReason
         var status: Int
@@ -90,48 +94,57 @@ enum PolicyFixture {
     static let aliceGrant = F.grant("alice", F.subject(human: "alice"))
 
     static let denials: [Case] = [
-        Case(name: "no identity", policy: F.policy(grants: [aliceGrant]), tool: "read_tool", caller: CallerIdentity(), reason: .missingIdentity, status: 401),
-        Case(name: "session required, none named", policy: F.policy(grants: [aliceGrant], sessionRequired: true), tool: "read_tool", caller: alice, reason: .missingSession, status: 401),
-        Case(name: "session required, unknown id", policy: F.policy(grants: [aliceGrant], sessionRequired: true), tool: "read_tool",
+        Case(name: "no identity", policy: F.policy(grants: [aliceGrant]), item: .tool("read_tool"), caller: CallerIdentity(), reason: .missingIdentity, status: 401),
+        Case(name: "session required, none named", policy: F.policy(grants: [aliceGrant], sessionRequired: true), item: .tool("read_tool"), caller: alice, reason: .missingSession, status: 401),
+        Case(name: "session required, unknown id", policy: F.policy(grants: [aliceGrant], sessionRequired: true), item: .tool("read_tool"),
              caller: CallerIdentity(humanID: "alice", sessionID: "nope"), reason: .sessionNotFound, status: 401),
-        Case(name: "session of someone else", policy: F.policy(grants: [aliceGrant], sessions: [F.session("s1", F.subject(human: "bob"))], sessionRequired: true), tool: "read_tool",
+        Case(name: "session of someone else", policy: F.policy(grants: [aliceGrant], sessions: [F.session("s1", F.subject(human: "bob"))], sessionRequired: true), item: .tool("read_tool"),
              caller: CallerIdentity(humanID: "alice", sessionID: "s1"), reason: .sessionNotFound, status: 401),
-        Case(name: "revoked session", policy: F.policy(grants: [aliceGrant], sessions: [F.session("s1", F.subject(human: "alice"), revoked: true)], sessionRequired: true), tool: "read_tool",
+        Case(name: "revoked session", policy: F.policy(grants: [aliceGrant], sessions: [F.session("s1", F.subject(human: "alice"), revoked: true)], sessionRequired: true), item: .tool("read_tool"),
              caller: CallerIdentity(humanID: "alice", sessionID: "s1"), reason: .sessionRevoked, status: 401),
-        Case(name: "expired session", policy: F.policy(grants: [aliceGrant], sessions: [F.session("s1", F.subject(human: "alice"), expiresAt: F.past)], sessionRequired: true), tool: "read_tool",
+        Case(name: "expired session", policy: F.policy(grants: [aliceGrant], sessions: [F.session("s1", F.subject(human: "alice"), expiresAt: F.past)], sessionRequired: true), item: .tool("read_tool"),
              caller: CallerIdentity(humanID: "alice", sessionID: "s1"), reason: .sessionExpired, status: 401),
-        Case(name: "unparsable session expiry counts as expired", policy: F.policy(grants: [aliceGrant], sessions: [F.session("s1", F.subject(human: "alice"), expiresAt: "soon")]), tool: "read_tool",
+        Case(name: "unparsable session expiry counts as expired", policy: F.policy(grants: [aliceGrant], sessions: [F.session("s1", F.subject(human: "alice"), expiresAt: "soon")]), item: .tool("read_tool"),
              caller: CallerIdentity(humanID: "alice", sessionID: "s1"), reason: .sessionExpired, status: 401),
-        Case(name: "revoked session even where sessions are optional", policy: F.policy(grants: [aliceGrant], sessions: [F.session("s1", F.subject(human: "alice"), revoked: true)]), tool: "read_tool",
+        Case(name: "revoked session even where sessions are optional", policy: F.policy(grants: [aliceGrant], sessions: [F.session("s1", F.subject(human: "alice"), revoked: true)]), item: .tool("read_tool"),
              caller: CallerIdentity(humanID: "alice", sessionID: "s1"), reason: .sessionRevoked, status: 401),
-        Case(name: "no grant for the caller", policy: F.policy(grants: [F.grant("bob", F.subject(human: "bob"))]), tool: "read_tool", caller: alice, reason: .noMatchingGrant, status: 403),
-        Case(name: "every field of a subject must match", policy: F.policy(grants: [F.grant("alice-other-team", F.subject(human: "alice", team: "team-b"))]), tool: "read_tool", caller: alice, reason: .noMatchingGrant, status: 403),
-        Case(name: "disabled grant", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), disabled: true)]), tool: "read_tool", caller: alice, reason: .grantRevoked, status: 403),
-        Case(name: "expired grant", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), expiresAt: F.past)]), tool: "read_tool", caller: alice, reason: .grantExpired, status: 403),
-        Case(name: "deny rule", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), rules: [.init(name: "read_tool", decision: .deny, requiredTrust: nil)])]), tool: "read_tool", caller: alice, reason: .toolDenied, status: 403),
+        Case(name: "no grant for the caller", policy: F.policy(grants: [F.grant("bob", F.subject(human: "bob"))]), item: .tool("read_tool"), caller: alice, reason: .noMatchingGrant, status: 403),
+        Case(name: "every field of a subject must match", policy: F.policy(grants: [F.grant("alice-other-team", F.subject(human: "alice", team: "team-b"))]), item: .tool("read_tool"), caller: alice, reason: .noMatchingGrant, status: 403),
+        Case(name: "disabled grant", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), disabled: true)]), item: .tool("read_tool"), caller: alice, reason: .grantRevoked, status: 403),
+        Case(name: "expired grant", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), expiresAt: F.past)]), item: .tool("read_tool"), caller: alice, reason: .grantExpired, status: 403),
+        Case(name: "deny rule", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), rules: [.init(name: "read_tool", decision: .deny, requiredTrust: nil)])]), item: .tool("read_tool"), caller: alice, reason: .toolDenied, status: 403),
         Case(name: "deny rule wins over another grant's allow", policy: F.policy(grants: [aliceGrant, F.grant("team", F.subject(team: "team-a"), rules: [.init(name: "read_tool", decision: .deny, requiredTrust: nil)])]),
-             tool: "read_tool", caller: alice, reason: .toolDenied, status: 403),
-        Case(name: "rules that do not name the tool", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), rules: [.init(name: "write_tool", decision: .allow, requiredTrust: nil)])]), tool: "read_tool", caller: alice, reason: .toolNotGranted, status: 403),
-        Case(name: "unlisted tool: unknown side effect", policy: F.policy(grants: [aliceGrant]), tool: "mystery", caller: alice, reason: .toolSideEffectUnknown, status: 403),
-        Case(name: "side effect not allowed", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), maxTrust: .high)]), tool: "nuke", caller: alice, reason: .sideEffectNotAllowed, status: 403),
-        Case(name: "empty side effects allow none", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), sideEffects: [])]), tool: "read_tool", caller: alice, reason: .sideEffectNotAllowed, status: 403),
-        Case(name: "grant without trust", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), maxTrust: nil)]), tool: "read_tool", caller: alice, reason: .grantWithoutTrust, status: 403),
-        Case(name: "trust below the tool's", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), maxTrust: .low)]), tool: "write_tool", caller: alice, reason: .trustTooLow, status: 403),
-        Case(name: "a rule raises the required trust", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), rules: [.init(name: "read_tool", decision: .allow, requiredTrust: .high)])]), tool: "read_tool", caller: alice, reason: .trustTooLow, status: 403),
+             item: .tool("read_tool"), caller: alice, reason: .toolDenied, status: 403),
+        Case(name: "rules that do not name the tool", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), rules: [.init(name: "write_tool", decision: .allow, requiredTrust: nil)])]), item: .tool("read_tool"), caller: alice, reason: .toolNotGranted, status: 403),
+        Case(name: "unlisted tool: unknown side effect", policy: F.policy(grants: [aliceGrant]), item: .tool("mystery"), caller: alice, reason: .toolSideEffectUnknown, status: 403),
+        Case(name: "side effect not allowed", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), maxTrust: .high)]), item: .tool("nuke"), caller: alice, reason: .sideEffectNotAllowed, status: 403),
+        Case(name: "empty side effects allow none", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), sideEffects: [])]), item: .tool("read_tool"), caller: alice, reason: .sideEffectNotAllowed, status: 403),
+        Case(name: "grant without trust", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), maxTrust: nil)]), item: .tool("read_tool"), caller: alice, reason: .grantWithoutTrust, status: 403),
+        Case(name: "trust below the tool's", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), maxTrust: .low)]), item: .tool("write_tool"), caller: alice, reason: .trustTooLow, status: 403),
+        Case(name: "a rule raises the required trust", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), rules: [.init(name: "read_tool", decision: .allow, requiredTrust: .high)])]), item: .tool("read_tool"), caller: alice, reason: .trustTooLow, status: 403),
         Case(name: "session past its lifetime", policy: F.policy(grants: [aliceGrant], sessions: [{
             var session = F.session("s1", F.subject(human: "alice"))
             session.createdAt = "2020-01-01T00:00:00Z"
             return session
-        }()]), tool: "read_tool", caller: CallerIdentity(humanID: "alice", sessionID: "s1"), reason: .sessionLifetimeExceeded, status: 401),
-        Case(name: "idle session", policy: F.policy(grants: [aliceGrant], sessions: [F.session("s1", F.subject(human: "alice"))]), tool: "read_tool",
+        }()]), item: .tool("read_tool"), caller: CallerIdentity(humanID: "alice", sessionID: "s1"), reason: .sessionLifetimeExceeded, status: 401),
+        Case(name: "idle session", policy: F.policy(grants: [aliceGrant], sessions: [F.session("s1", F.subject(human: "alice"))]), item: .tool("read_tool"),
              caller: CallerIdentity(humanID: "alice", sessionID: "s1"), reason: .sessionIdle, status: 401, activity: usedTwoHoursAgo()),
-        Case(name: "the session's consent caps trust", policy: F.policy(grants: [aliceGrant], sessions: [F.session("s1", F.subject(human: "alice"), trust: .low)]), tool: "write_tool",
+        Case(name: "the session's consent caps trust", policy: F.policy(grants: [aliceGrant], sessions: [F.session("s1", F.subject(human: "alice"), trust: .low)]), item: .tool("write_tool"),
              caller: CallerIdentity(humanID: "alice", sessionID: "s1"), reason: .trustTooLow, status: 403),
+        Case(name: "a deny resource rule", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), resources: [.init(uriPrefix: "weather://", decision: .allow), .init(uriPattern: "weather://*/ops", decision: .deny)])]),
+             item: .resource("weather://internal/ops"), caller: alice, reason: .resourceDenied, status: 403),
+        Case(name: "resource rules that do not cover the URI", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), resources: [.init(uriPrefix: "weather://public/", decision: .allow)])]),
+             item: .resource("weather://internal/ops"), caller: alice, reason: .resourceNotGranted, status: 403),
+        Case(name: "a deny prompt rule", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), prompts: [.init(name: "runbook", decision: .deny)]), aliceGrant]),
+             item: .prompt("runbook"), caller: alice, reason: .promptDenied, status: 403),
+        Case(name: "prompt rules without the prompt", policy: F.policy(grants: [F.grant("alice", F.subject(human: "alice"), prompts: [.init(name: "summary", decision: .allow)])]),
+             item: .prompt("runbook"), caller: alice, reason: .promptNotGranted, status: 403),
+        Case(name: "resources need an identity too", policy: F.policy(grants: [aliceGrant]), item: .resource("weather://public/today"), caller: CallerIdentity(), reason: .missingIdentity, status: 401),
     ]
 
     @Test("each denial has its reason and status", arguments: denials)
     func denial(_ rule: Case) {
-        let decision = rule.policy.evaluate(tool: rule.tool, caller: rule.caller, now: F.now, activity: rule.activity)
+        let decision = rule.policy.evaluate(rule.item, caller: rule.caller, now: F.now, activity: rule.activity)
         #expect(!decision.allowed)
         #expect(decision.reason == rule.reason)
         #expect(decision.status == rule.status)

@@ -50,16 +50,16 @@ func checkJSONRPC(_ body: [UInt8]) {
     switch message {
     case .batch:
         Fuzz.require(parsed is [Any], "a batch that JSONSerialization does not read as an array: \(describe(body))")
-    case .request(let method, let id, let toolName):
+    case .request(let method, let id, let target):
         guard let object = parsed as? [String: Any] else { return Fuzz.require(false, "a request that is no object to JSONSerialization: \(describe(body))") }
         Fuzz.require(sameString(object["method"], method), "method \(method.debugDescription) but JSONSerialization reads \(String(describing: object["method"])): \(describe(body))")
         checkID(id, object["id"], body)
         checkEnvelope(object, body)
-        if method == JSONRPCMessage.toolsCall {
+        if let member = JSONRPCMessage.targetMembers[method] {
             let params = object["params"] as? [String: Any]
-            Fuzz.require(toolName != nil && sameString(params?["name"], toolName!), "tool \(String(describing: toolName)) but JSONSerialization reads \(String(describing: params?["name"])): \(describe(body))")
+            Fuzz.require(target != nil && sameString(params?[member], target!), "target \(String(describing: target)) but JSONSerialization reads params.\(member) \(String(describing: params?[member])): \(describe(body))")
         } else {
-            Fuzz.require(toolName == nil, "a tool name on \(method.debugDescription)")
+            Fuzz.require(target == nil, "a target on \(method.debugDescription)")
         }
     case .response(let id):
         guard let object = parsed as? [String: Any] else { return Fuzz.require(false, "a response that is no object to JSONSerialization: \(describe(body))") }

@@ -1,0 +1,29 @@
+/// What a caller asks to use, as governance sees it: a tool by name, a resource by URI,
+/// a resource template by its URI template, a prompt by name. Names and URIs are
+/// compared byte for byte.
+public enum GovernedItem: Sendable, Hashable {
+    case tool(String)
+    case resource(String)
+    case resourceTemplate(String)
+    case prompt(String)
+
+    /// The tool's or prompt's name, the resource's URI, the template's URI template.
+    public var name: String {
+        switch self {
+        case .tool(let name), .resource(let name), .resourceTemplate(let name), .prompt(let name): name
+        }
+    }
+
+    /// `tool`, `resource`, `resourceTemplate` or `prompt`: in audit lines and metrics.
+    public var kind: String {
+        switch self {
+        case .tool: "tool"
+        case .resource: "resource"
+        case .resourceTemplate: "resourceTemplate"
+        case .prompt: "prompt"
+        }
+    }
+
+    /// `kind:name`, as audit lines list removed entries.
+    public var label: String { "\(kind):\(name)" }
+}

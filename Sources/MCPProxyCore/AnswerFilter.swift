@@ -1,0 +1,70 @@
+import MCPAuth
+
+/// How the upstream's answer to one request is filtered for its caller: list entries the
+/// caller may not use are removed (`ListAnswerFilter`) from a JSON body or from each event
+/// of a stream (`EventStreamFilter`). Set by the pipeline on list requests and on event
+/// streams (GET, where a resumed stream may replay a list answer). Observing, nothing is
+/// removed and the audit says what would have been.
+public struct AnswerFilter: Sendable {
+    public let entries: ListAnswerFilter
+    public let observeOnly: Bool
+
+    public init(entries: ListAnswerFilter, observeOnly: Bool) {
+        self.entries = entries
+        self.observeOnly = observeOnly
+    }
+
+    /// The requests whose answers are filtered: the list methods, by their result's list.
+    public static let listMethods: Set<String> = ["tools/list", "resources/list", "resources/templates/list", "prompts/list"]
+
+    /// What an answer's head says of its body, for the filter.
+    public enum Framing: Sendable, Equatable {
+        /// Not a success (its body is no result), or a success without a body type that
+        /// could carry one: sent on as it came.
+        case passThrough
+        case json
+        case eventStream
+        /// A success the filter cannot read (another type, a content coding, a type given
+        /// twice): never sent on.
+        case unreadable(String)
+    }
+
+    /// The framing of an answer with `status` and `headers`.
+    public static func framing(status: Int, headers: some Sequence<(name: String, value: String)>) -> Framing {
+        guard (200..<300).contains(status), status != 204 else { return .passThrough }
+        var types: [String] = []
+        for (name, value) in headers {
+            if name.equalsIgnoringASCIICase("content-encoding"), !value.trimmingSpaces.equalsIgnoringASCIICase("identity") {
+                return .unreadable("the answer has a content coding (\(value))")
+            }
+            if name.equalsIgnoringASCIICase("content-type") { types.append(value) }
+        }
+        guard types.count <= 1 else { return .unreadable("the answer gives its type more than once") }
+        guard let type = types.first else { return status == 202 ? .passThrough : .unreadable("the answer gives no type") }
+        let media = type.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0].trimmingSpaces
+        if media.equalsIgnoringASCIICase("application/json") { return .json }
+        if media.equalsIgnoringASCIICase("text/event-stream") { return .eventStream }
+        return .unreadable("an answer of type \(media) cannot be filtered")
+    }
+
+    /// A whole JSON body: what to send, and what was (or, observing, would have been) removed.
+    public enum BodyOutcome: Sendable, Equatable {
+        case send([UInt8]?, removed: [String])
+        case refused(String)
+    }
+
+    /// Filters a whole JSON body; `send(nil, …)` sends the body as it came.
+    public func filterJSON(_ body: some Collection<UInt8>) -> BodyOutcome {
+        if body.isEmpty { return .send(nil, removed: []) }
+        switch entries.filter(body) {
+        case .unchanged: return .send(nil, removed: [])
+        case .refused(let why): return .refused(why)
+        case .rewritten(let bytes, let removed): return .send(observeOnly ? nil : bytes, removed: removed.map(\.label))
+        }
+    }
+
+    /// A filter for one event stream.
+    public func eventStream() -> EventStreamFilter {
+        EventStreamFilter(entries, observeOnly: observeOnly)
+    }
+}

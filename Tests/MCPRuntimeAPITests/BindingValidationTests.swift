@@ -35,9 +35,33 @@ import Testing
         ("rule decision", Fixtures.grant { $0.toolRules = [ToolRule(name: "t")] }, "spec.toolRules[0].decision", "needs a decision"),
         ("rule decision value", Fixtures.grant { $0.toolRules = [ToolRule(name: "t", decision: "maybe")] }, "spec.toolRules[0].decision", "unsupported value \"maybe\""),
         ("duplicate rule", Fixtures.grant { $0.toolRules = [ToolRule(name: "t", decision: "deny"), ToolRule(name: "t", decision: "allow")] }, "spec.toolRules[1].name", "duplicate tool rule"),
+        ("resource rule without a match", Fixtures.grant { $0.resourceRules = [ResourceRule(decision: "allow")] }, "spec.resourceRules[0].uriPrefix", "needs a non-empty uriPrefix or uriPattern"),
+        ("resource rule with an empty prefix", Fixtures.grant { $0.resourceRules = [ResourceRule(uriPrefix: "", decision: "allow")] }, "spec.resourceRules[0].uriPrefix", "needs a non-empty uriPrefix or uriPattern"),
+        ("resource rule with both", Fixtures.grant { $0.resourceRules = [ResourceRule(uriPrefix: "a", uriPattern: "b", decision: "allow")] }, "spec.resourceRules[0]", "not both"),
+        ("resource rule pattern", Fixtures.grant { $0.resourceRules = [ResourceRule(uriPattern: "a/***", decision: "allow")] }, "spec.resourceRules[0].uriPattern", "is not a URI pattern"),
+        ("resource rule decision", Fixtures.grant { $0.resourceRules = [ResourceRule(uriPrefix: "a")] }, "spec.resourceRules[0].decision", "a resource rule needs a decision"),
+        ("duplicate resource rule", Fixtures.grant { $0.resourceRules = [ResourceRule(uriPrefix: "a", decision: "allow"), ResourceRule(uriPrefix: "a", decision: "deny")] }, "spec.resourceRules[1]", "duplicate resource rule"),
+        ("prompt rule name", Fixtures.grant { $0.promptRules = [PromptRule(decision: "deny")] }, "spec.promptRules[0].name", "needs the prompt's name"),
+        ("prompt rule decision value", Fixtures.grant { $0.promptRules = [PromptRule(name: "p", decision: "maybe")] }, "spec.promptRules[0].decision", "unsupported value \"maybe\""),
+        ("duplicate prompt rule", Fixtures.grant { $0.promptRules = [PromptRule(name: "p", decision: "deny"), PromptRule(name: "p", decision: "allow")] }, "spec.promptRules[1].name", "duplicate prompt rule"),
         ("expiry", Fixtures.grant { $0.expiresAt = "tomorrow" }, "spec.expiresAt", "is not an RFC 3339 timestamp"),
         ("policy version", Fixtures.grant { $0.policyVersion = "v 2" }, "spec.policyVersion", "is not a policy version"),
     ]
+
+    @Test("resource and prompt rules resolve in their order, each with what it matches")
+    func resourceAndPromptRules() throws {
+        let grant = Fixtures.grant {
+            $0.resourceRules = [ResourceRule(uriPrefix: "weather://public/", decision: "allow"), ResourceRule(uriPattern: "weather://*/ops", decision: "deny")]
+            $0.promptRules = [PromptRule(name: "summary", decision: "allow")]
+        }
+        let resolved = try #require(grant.resolve().value)
+        #expect(resolved.resourceRules == [
+            ResolvedResourceRule(match: .prefix("weather://public/"), decision: .allow),
+            ResolvedResourceRule(match: .pattern(try #require(URIPattern("weather://*/ops"))), decision: .deny),
+        ])
+        #expect(resolved.promptRules == [ResolvedPromptRule(name: "summary", decision: .allow)])
+        #expect(try #require(Fixtures.grant().resolve().value).resourceRules.isEmpty, "absent: none, so every resource")
+    }
 
     @Test("grant rules", arguments: grantCases)
     func grantRule(rule: String, grant: MCPAccessGrant, path: String, message: String) {

@@ -167,3 +167,39 @@ def test_named_lists_are_unique_by_schema():
         assert "name" in spec[field]["items"]["required"], field
     rules = schema("mcpruntime.org_mcpaccessgrants.yaml")["properties"]["spec"]["properties"]["toolRules"]
     assert rules["x-kubernetes-list-type"] == "map" and rules["x-kubernetes-list-map-keys"] == ["name"]
+
+
+def grant(**spec):
+    obj = binding("MCPAccessGrant", humanID="alice")
+    obj["spec"].update(spec)
+    return obj
+
+
+GRANT_CASES = [
+    ("prefix", grant(resourceRules=[{"uriPrefix": "weather://public/", "decision": "allow"}]), None),
+    ("pattern", grant(resourceRules=[{"uriPattern": "weather://**/ops", "decision": "deny"}]), None),
+    ("neither", grant(resourceRules=[{"decision": "allow"}]), "exactly one of uriPrefix or uriPattern"),
+    ("both", grant(resourceRules=[{"uriPrefix": "a", "uriPattern": "b", "decision": "allow"}]), "exactly one of uriPrefix or uriPattern"),
+    ("three stars", grant(resourceRules=[{"uriPattern": "file:///***", "decision": "allow"}]), "*** means neither"),
+]
+
+
+@pytest.mark.parametrize("name,obj,message", GRANT_CASES, ids=[c[0] for c in GRANT_CASES])
+def test_grant_rules(name, obj, message):
+    broken = violations("mcpruntime.org_mcpaccessgrants.yaml", obj)
+    if message is None:
+        assert broken == []
+    else:
+        assert len(broken) == 1 and message in broken[0], broken
+
+
+def test_every_grant_rule_is_exercised():
+    messages = [message for _, _, message in rules(schema("mcpruntime.org_mcpaccessgrants.yaml"))]
+    exercised = {c[2] for c in GRANT_CASES if c[2]} | {"at least one of humanID"}
+    for message in messages:
+        assert any(fragment in message for fragment in exercised), f"no failing case for rule: {message}"
+
+
+def test_prompt_rules_are_unique_by_schema():
+    rules = schema("mcpruntime.org_mcpaccessgrants.yaml")["properties"]["spec"]["properties"]["promptRules"]
+    assert rules["x-kubernetes-list-type"] == "map" and rules["x-kubernetes-list-map-keys"] == ["name"]

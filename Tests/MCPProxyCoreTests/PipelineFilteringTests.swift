@@ -1,0 +1,121 @@
+import Foundation
+import KubeCore
+import MCPPolicy
+import MCPProxyConfig
+import MCPProxyCore
+import MCPTestSupport
+import Testing
+
+/// The pipeline's part of "what a caller sees is what it may use": which requests get an
+/// answer filter, what it keeps, and resources and prompts governed like tools.
+@Suite struct PipelineFilteringTests {
+    typealias F = PipelineFixture
+    let issuer = TestIssuer.shared
+
+    private func handle(_ request: InboundRequest, config: ProxyConfig = F.config()) async -> PipelineResult {
+        await F.runtime(config).handle(request, now: TestIssuer.now)
+    }
+
+    private func token(scope: String = "mcp:tools", subject: String = "alice") async throws -> (name: String, value: String) {
+        F.bearer(try await issuer.signRSA(TestIssuer.claims { $0["scope"] = .string(scope); $0["sub"] = .string(subject) }))
+    }
+
+    static func message(_ method: String, id: Int = 3, params: String = "{}") -> Data {
+        Data(#"{"jsonrpc":"2.0","id":\#(id),"method":"\#(method)","params":\#(params)}"#.utf8)
+    }
+
+    /// The names a plan's filter keeps of a tools/list answer with these tools.
+    static func kept(_ plan: ForwardPlan, tools: [String]) throws -> [String] {
+        let filter = try #require(plan.answerFilter)
+        let answer = #"{"jsonrpc":"2.0","id":3,"result":{"tools":[\#(tools.map { #"{"name":"\#($0)"}"# }.joined(separator: ","))]}}"#
+        switch filter.filterJSON(Array(answer.utf8)) {
+        case .send(let bytes, _):
+            let body = try JSONDecoder().decode(JSONValue.self, from: Data(bytes ?? Array(answer.utf8)))
+            guard case .array(let tools)? = body["result"]?["tools"] else { return [] }
+            return tools.compactMap { $0["name"]?.stringValue }
+        case .refused(let why):
+            Issue.record("refused: \(why)")
+            return []
+        }
+    }
+
+    @Test("list requests and event streams get a filter; other messages do not, so a tools/call answer is never read", arguments: [
+        ("tools/list", true), ("resources/list", true), ("resources/templates/list", true), ("prompts/list", true),
+        ("ping", false), ("initialize", false),
+    ])
+    func which(method: String, filtered: Bool) async throws {
+        let plan = try #require(await handle(F.post(Self.message(method), headers: [try await token()])).forward)
+        #expect((plan.answerFilter != nil) == filtered)
+        if filtered { #expect(plan.values("Accept-Encoding") == ["identity"]) }
+        let call = try #require(await handle(F.post(F.call("get_forecast"), headers: [try await token(), (name: "Accept-Encoding", value: "gzip")])).forward)
+        #expect(call.answerFilter == nil && call.values("Accept-Encoding") == ["gzip"])
+        let stream = try #require(await handle(InboundRequest(method: "GET", path: "/team-a/mcp", headers: [try await token()])).forward)
+        #expect(stream.answerFilter != nil)
+    }
+
+    @Test("a tool is listed when a call of it would pass now: grants, side effects, trust and the tool's scopes")
+    func toolsAsCalls() async throws {
+        let narrow = try #require(await handle(F.post(Self.message("tools/list"), headers: [try await token()])).forward)
+        // set_alert needs weather:write, which this token lacks; debug is in no spec.tools (side effect unknown).
+        #expect(try Self.kept(narrow, tools: ["get_forecast", "set_alert", "debug"]) == ["get_forecast"])
+        let wide = try #require(await handle(F.post(Self.message("tools/list"), headers: [try await token(scope: "mcp:tools weather:write")])).forward)
+        #expect(try Self.kept(wide, tools: ["get_forecast", "set_alert", "debug"]) == ["get_forecast", "set_alert"])
+        let stranger = try #require(await handle(F.post(Self.message("tools/list"), headers: [try await token(subject: "mallory")])).forward)
+        #expect(try Self.kept(stranger, tools: ["get_forecast", "set_alert"]) == [], "no grant: the default decision, deny")
+    }
+
+    @Test("observing, the filter keeps everything and says what it would have removed")
+    func observing() async throws {
+        let config = F.config { $0.policy.mode = .observe }
+        let plan = try #require(await handle(F.post(Self.message("tools/list"), headers: [try await token(subject: "mallory")]), config: config).forward)
+        let filter = try #require(plan.answerFilter)
+        #expect(filter.filterJSON(Array(#"{"result":{"tools":[{"name":"get_forecast"}]}}"#.utf8)) == .send(nil, removed: ["tool:get_forecast"]))
+    }
+
+    static func withRules(_ config: inout ProxyConfig) {
+        config.grants[0].resourceRules = [.init(uriPrefix: "weather://public/", decision: .allow)]
+        config.grants[0].promptRules = [.init(name: "summary", decision: .allow)]
+    }
+
+    @Test("resources/read, resources/subscribe and prompts/get are governed: refused with the id and reason, or forwarded", arguments: [
+        ("resources/read", #"{"uri":"weather://internal/ops"}"#, "resource_not_granted"),
+        ("resources/subscribe", #"{"uri":"weather://internal/ops"}"#, "resource_not_granted"),
+        ("prompts/get", #"{"name":"runbook"}"#, "prompt_not_granted"),
+        ("resources/read", #"{"uri":"weather://public/today"}"#, nil),
+        ("prompts/get", #"{"name":"summary"}"#, nil),
+    ])
+    func governed(method: String, params: String, reason: String?) async throws {
+        let result = await handle(F.post(Self.message(method, id: 9, params: params), headers: [try await token()]), config: F.config(edit: Self.withRules))
+        guard let reason else {
+            #expect(result.forward != nil && result.audit?.reason == "allowed")
+            return
+        }
+        let response = try #require(result.response)
+        let body = try JSONDecoder().decode(JSONValue.self, from: response.body)
+        #expect(response.status == 403 && body["id"] == .int(9) && body["error"]?["data"]?["reason"] == .string(reason))
+        #expect(result.audit?.target != nil && result.audit?.reason == reason)
+    }
+
+    @Test("a grant without resource rules still gives every resource")
+    func existingGrants() async throws {
+        let result = await handle(F.post(Self.message("resources/read", params: #"{"uri":"weather://internal/ops"}"#), headers: [try await token()]))
+        #expect(result.forward != nil)
+    }
+
+    @Test("with resource rules in force, a URI the server may read as another is 400; without, it is the server's business")
+    func ambiguousURI() async throws {
+        let params = #"{"uri":"weather://public/../internal/ops"}"#
+        let refused = try #require(await handle(F.post(Self.message("resources/read", id: 4, params: params), headers: [try await token()]), config: F.config(edit: Self.withRules)).response)
+        #expect(refused.status == 400)
+        #expect(try JSONDecoder().decode(JSONValue.self, from: refused.body)["id"] == .int(4))
+        #expect(await handle(F.post(Self.message("resources/read", params: params), headers: [try await token()])).forward != nil)
+    }
+
+    @Test("resources/read without params.uri, or prompts/get without params.name, is not a message", arguments: [
+        ("resources/read", "{}"), ("resources/read", #"{"uri":7}"#), ("prompts/get", #"{"name":""}"#), ("resources/read", #"{"uri":"a","URI":"b"}"#),
+    ])
+    func malformed(method: String, params: String) async throws {
+        let response = try #require(await handle(F.post(Self.message(method, params: params), headers: [try await token()])).response)
+        #expect(response.status == 400)
+    }
+}

@@ -22,6 +22,21 @@ final class ProxyMetrics: Sendable {
         latency.record(duration)
     }
 
+    /// List entries a filter removed from answers (observing: would have), by kind.
+    func hidden(_ entries: [String], observed: Bool) {
+        for (kind, count) in Dictionary(grouping: entries, by: { String($0.prefix { $0 != ":" }) }).mapValues(\.count) {
+            registry.makeCounter(
+                descriptor: MetricNameDescriptor(namespace: "mcp_proxy", metricName: "hidden_entries", unitName: "total", helpText: "List entries removed from answers for their caller (observe mode: that would have been), by kind."),
+                labels: [("kind", kind), ("mode", observed ? "observed" : "removed")]
+            ).increment(by: Int64(count))
+        }
+    }
+
+    /// A filtered answer, or one event of a filtered stream, that could not be read and was not sent on.
+    func unfilterable(_ count: Int = 1) {
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "mcp_proxy", metricName: "unfilterable_answers", unitName: "total", helpText: "Answers (or SSE events) a filter could not read, never sent on.")).increment(by: Int64(count))
+    }
+
     func jwksFetch(succeeded: Bool) {
         registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "mcp_proxy", metricName: "jwks_fetches", unitName: "total", helpText: "JWKS fetches from the issuer."), labels: [("outcome", succeeded ? "success" : "failure")]).increment()
     }

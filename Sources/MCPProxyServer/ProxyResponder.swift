@@ -58,9 +58,11 @@ struct ProxyResponder: HTTPResponder {
             record?.status = response.status.code
             if let failure = forwarded.failure { record?.reason = failure }
             record?.hidden(forwarded.hidden, observed: plan.answerFilter?.observeOnly ?? false)
+            state.metrics.hidden(forwarded.hidden, observed: plan.answerFilter?.observeOnly ?? false)
+            if forwarded.failure == "answer_unfilterable" { state.metrics.unfilterable() }
             if let stream = forwarded.filteredStream, let record {
                 // The stream's events are still to come: its audit line is written when it ends.
-                stream.complete(record, audit: audit)
+                stream.complete(record, audit: audit, metrics: state.metrics)
                 state.metrics.request(decision: record.decision, reason: record.reason, duration: ContinuousClock.now - started)
                 return response
             }
@@ -254,6 +256,7 @@ final class FilteredStreamAudit: Sendable {
         var unreadable = 0
         var record: AuditRecord?
         var sink: AuditSink?
+        var metrics: ProxyMetrics?
         var written = false
     }
 
@@ -279,23 +282,27 @@ final class FilteredStreamAudit: Sendable {
     var hidden: [String] { state.withLock { $0.hidden } }
 
     /// The record to complete, and where to write it.
-    func complete(_ record: AuditRecord, audit: AuditSink) {
+    func complete(_ record: AuditRecord, audit: AuditSink, metrics: ProxyMetrics) {
         state.withLock { state in
             state.record = record
             state.sink = audit
+            state.metrics = metrics
         }
     }
 
-    /// The stream ended: the audit line, once.
+    /// The stream ended: the audit line and the metrics, once.
     func finish() {
-        let line: (AuditRecord, AuditSink)? = state.withLock { state in
-            guard !state.written, var record = state.record, let sink = state.sink else { return nil }
+        let done: State? = state.withLock { state in
+            guard !state.written, state.record != nil else { return nil }
             state.written = true
-            record.hidden(state.hidden, observed: observed)
-            if state.unreadable > 0 { record.unreadableEvents = state.unreadable }
-            return (record, sink)
+            return state
         }
-        if let (record, sink) = line { sink.write(record) }
+        guard let done, var record = done.record else { return }
+        record.hidden(done.hidden, observed: observed)
+        if done.unreadable > 0 { record.unreadableEvents = done.unreadable }
+        done.sink?.write(record)
+        done.metrics?.hidden(done.hidden, observed: observed)
+        if done.unreadable > 0 { done.metrics?.unfilterable(done.unreadable) }
     }
 
     deinit {

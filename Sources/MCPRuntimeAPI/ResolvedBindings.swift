@@ -230,6 +230,9 @@ struct BindingChecker {
 
     mutating func resourceRules(_ rules: [ResourceRule], at path: FieldPath) -> [ResolvedResourceRule] {
         var resolved: [ResolvedResourceRule] = []
+        if rules.count > Self.maxResourceRules {
+            issues.invalid(path, "\(rules.count) resource rules; at most \(Self.maxResourceRules)", hint: "cover URIs with prefixes or ** patterns")
+        }
         for (index, rule) in rules.enumerated() {
             let item = path.index(index)
             let decision = decision(rule.decision, at: item.child("decision"), rule: "resource rule")
@@ -253,6 +256,9 @@ struct BindingChecker {
         issues.unique(rules.map { $0.uriPrefix.map { "uriPrefix \($0)" } ?? $0.uriPattern.map { "uriPattern \($0)" } }, at: path, what: "resource rule")
         return resolved
     }
+
+    /// As the CRD's `maxItems`: every request of the grant's callers may compare them all.
+    static let maxResourceRules = 64
 
     mutating func promptRules(_ rules: [PromptRule], at path: FieldPath) -> [ResolvedPromptRule] {
         var resolved: [ResolvedPromptRule] = []

@@ -8,9 +8,12 @@ import contextlib
 import json
 import pathlib
 import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx2
 import pytest
+import requests
 from mcp.client.session import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
@@ -238,3 +241,80 @@ def test_observe_mode_hides_nothing_and_audits_what_it_would_hide(tmp_path):
         records = [audit.next() for _ in range(6)]
         listing = next(record for record in records if record.get("method") == "tools/list")
         assert listing["decision"] == "observe" and sorted(listing["hidden"]) == ["tool:debug_dump", "tool:delete_alerts", "tool:set_alert"], listing
+
+
+class ScriptedStream(BaseHTTPRequestHandler):
+    """An upstream whose answers are event streams the test writes: a GET stream (as a
+    resumed one, replaying a list answer) and a POSTed tools/list answered in two events,
+    the second only once the test has seen the first arrive through the proxy."""
+
+    protocol_version = "HTTP/1.1"
+    release = threading.Event()
+
+    def do_GET(self):
+        self.start()
+        self.event("id: 41\nevent: message\ndata: " + json.dumps({"jsonrpc": "2.0", "id": 7, "result": {"tools": [{"name": "get_forecast"}, {"name": "debug_dump"}]}}) + "\n\n")
+        self.end()
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.start()
+        self.event("id: 1\ndata: " + json.dumps({"jsonrpc": "2.0", "method": "notifications/progress", "params": {"progressToken": 1, "progress": 1}}) + "\n\n")
+        # Held until the client has the first event: a proxy that waited for the whole
+        # stream would never deliver it.
+        ScriptedStream.release.wait(timeout=20)
+        self.event("id: 2\ndata: " + json.dumps({"jsonrpc": "2.0", "id": 8, "result": {"tools": [{"name": "debug_dump"}, {"name": "get_forecast"}]}}) + "\n\n")
+        self.end()
+
+    def start(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+
+    def event(self, text):
+        data = text.encode()
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+    def end(self):
+        self.wfile.write(b"0\r\n\r\n")
+
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def scripted(tmp_path):
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), ScriptedStream)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    proxy = Proxy(tmp_path, "unused", server.server_address[1], manifest=MANIFEST.replace("{mode}", "allow-list"))
+    try:
+        yield proxy
+    finally:
+        proxy.stop()
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_resumed_stream_replaying_a_list_answer_is_filtered_too(tmp_path):
+    with scripted(tmp_path) as proxy:
+        answer = requests.get(proxy.url, headers={**ALICE, "Accept": "text/event-stream", "Last-Event-ID": "40"}, timeout=10)
+        assert answer.status_code == 200
+        (event,) = events(answer.text)
+        assert dict(event)["id"] == "41"
+        assert [tool["name"] for tool in json.loads(dict(event)["data"])["result"]["tools"]] == ["get_forecast"]
+
+
+def test_a_filtered_stream_delivers_each_event_as_it_comes(tmp_path):
+    ScriptedStream.release.clear()
+    with scripted(tmp_path) as proxy:
+        message = {"jsonrpc": "2.0", "id": 8, "method": "tools/list"}
+        with requests.post(proxy.url, json=message, headers={**ALICE, "Accept": "application/json, text/event-stream"}, stream=True, timeout=10) as answer:
+            lines = answer.iter_lines(decode_unicode=True)
+            first = [next(lines) for _ in range(2)]
+            assert first[0] == "id: 1" and "notifications/progress" in first[1], first
+            ScriptedStream.release.set()
+            rest = [line for line in lines if line]
+        assert rest[0] == "id: 2" and [tool["name"] for tool in json.loads(rest[1][len("data: "):])["result"]["tools"]] == ["get_forecast"], rest

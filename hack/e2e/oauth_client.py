@@ -103,7 +103,8 @@ def provider(url, storage, login):
 
 
 async def session_calls(url, auth, exchange, calls):
-    """initialize, tools/list, then each (tool, arguments) of `calls`; the results in order."""
+    """initialize, tools/list, each (tool, arguments) of `calls`, tools/list again: the
+    answer to initialize, the tools listed first, the results in order, the tools listed last."""
     hooks = {"request": [exchange.request], "response": [exchange.response]}
     async with httpx2.AsyncClient(auth=auth, event_hooks=hooks, timeout=30) as http:
         async with streamable_http_client(url, http_client=http) as streams:
@@ -112,4 +113,5 @@ async def session_calls(url, auth, exchange, calls):
                 info = await session.initialize()
                 tools = await session.list_tools()
                 results = [await session.call_tool(name, arguments) for name, arguments in calls]
-                return info, [tool.name for tool in tools.tools], results
+                after = await session.list_tools()
+                return info, [tool.name for tool in tools.tools], results, [tool.name for tool in after.tools]

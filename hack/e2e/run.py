@@ -155,7 +155,7 @@ def run(stack, report):
     storage, exchange = oauth_client.MemoryStorage(), oauth_client.Exchange()
     login = oauth_client.HeadlessLogin(exchange=exchange)
     auth = oauth_client.provider(stack.url, storage, login)
-    info, tools, results = asyncio.run(oauth_client.session_calls(stack.url, auth, exchange, [("get_forecast", {"city": "Lyon"})]))
+    info, tools, results, _ = asyncio.run(oauth_client.session_calls(stack.url, auth, exchange, [("get_forecast", {"city": "Lyon"})]))
     narrate_exchange(report, exchange.items, stack)
     first = exchange.items[0] if exchange.items else {}
     report.check(first.get("status") == 401 and "resource_metadata=" in (first.get("challenge") or ""), "401 with resource_metadata", first)
@@ -170,7 +170,8 @@ def run(stack, report):
     report.check(token_request.get("resource") == stack.url, "the token request names the resource (RFC 8707)", token_request.get("resource"))
     authorization = login.authorizations[0] if login.authorizations else {}
     report.check(authorization.get("code_challenge_method") == "S256" and authorization.get("resource") == stack.url, "PKCE S256 and resource= the canonical URI", authorization)
-    report.check(tools == ["get_forecast", "set_alert"] and "sunny" in results[0].content[0].text, "initialize, tools/list and tools/call answered", (tools, results))
+    report.check("sunny" in results[0].content[0].text, "initialize, tools/list and tools/call answered", results)
+    report.check(tools == ["get_forecast"], "tools/list shows only what this token may call (set_alert needs weather:write)", tools)
 
     # 4. Step-up to the write scope.
     report.step("4. Step-up: the write tool needs weather:write, which the first token lacks")
@@ -181,7 +182,7 @@ def run(stack, report):
     step = oauth_client.Exchange()
     login = oauth_client.HeadlessLogin(exchange=step)
     auth = oauth_client.provider(stack.url, oauth_client.pre_registered("weather-app", "weather-app-secret", stack.issuer), login)
-    _, _, results = asyncio.run(oauth_client.session_calls(stack.url, auth, step, [("get_forecast", {"city": "Lyon"}), ("set_alert", {"city": "Lyon", "level": "orange"})]))
+    _, before, results, after = asyncio.run(oauth_client.session_calls(stack.url, auth, step, [("get_forecast", {"city": "Lyon"}), ("set_alert", {"city": "Lyon", "level": "orange"})]))
     narrate_exchange(report, step.items, stack)
     refused = next((item for item in step.items if item["status"] == 403), {})
     params = challenge_params(refused.get("challenge"))
@@ -189,6 +190,7 @@ def run(stack, report):
     report.check(len(login.authorizations) == 2 and "weather:write" in login.authorizations[-1].get("scope", ""), "the client re-authorized with the wider scope", login.authorizations)
     report.check("scope" in login.authorizations[0] and "weather:write" not in login.authorizations[0]["scope"], "the first token was asked without the write scope", login.authorizations[:1])
     report.check(not results[1].is_error and "orange alert" in results[1].content[0].text, "the write call then succeeded", results)
+    report.check(before == ["get_forecast"] and after == ["get_forecast", "set_alert"], "tools/list shows set_alert once the token has weather:write", (before, after))
 
     # 5. A token for another resource.
     report.step("5. A token issued for another server's resource")

@@ -13,6 +13,7 @@ import contextlib
 import json
 import subprocess
 import sys
+import time
 
 import anyio
 import httpx2
@@ -437,6 +438,83 @@ def initialize(http, url):
     initialized = http.post(url, content=json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}), headers=wire(session_id))
     assert initialized.status_code == 202
     return session_id
+
+
+def until_live(http, url, session_id, last_event_id=None, timeout=5):
+    """A GET event stream of the session, the one after `last_event_id` resumed, once the
+    server has seen the client leave the stream before it: until then it refuses a second
+    GET stream (409), or replays what it has and ends the resumed one, and is asked again
+    until `timeout`. The open answer, its events past the first (a resumed stream's priming
+    event: what follows is delivered live)."""
+    headers = wire(session_id, Accept="text/event-stream") | ({"Last-Event-ID": last_event_id} if last_event_id else {})
+    deadline = time.monotonic() + timeout
+    while True:
+        response = http.send(http.build_request("GET", url, headers=headers), stream=True)
+        if response.status_code == 200:
+            stream = events(response)
+            if last_event_id is None:
+                return response, stream
+            first = next(stream, None)
+            if first is not None and first[1] is None:
+                return response, stream
+        response.close()
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no live stream: the last answer was {response.status_code}")
+        time.sleep(0.02)
+
+
+def test_a_client_that_left_its_get_stream_can_open_another(urls):
+    """The server allows one GET stream per session: the client's second one works once the
+    first is gone, and the server learns that it is gone when the client closes it."""
+    def scenario(url):
+        with httpx2.Client(headers=HUMAN, timeout=10) as http:
+            session_id = initialize(http, url)
+            with http.stream("GET", url, headers=wire(session_id, Accept="text/event-stream")) as first:
+                opened = first.status_code
+            second, _ = until_live(http, url, session_id)
+            second.close()
+            return {"first": opened, "second": second.status_code}
+
+    seen = {name: scenario(url) for name, url in urls.items()}
+    assert seen["proxied"] == seen["direct"] == {"first": 200, "second": 200}
+
+
+def test_resume_after_the_client_left_a_stream(urls):
+    """The client reads a call's first event, drops the connection, resumes with GET and
+    `Last-Event-ID`, and gets what the server sent since: nothing is lost or repeated."""
+    def scenario(url):
+        with httpx2.Client(headers=HUMAN, timeout=10) as http:
+            session_id = initialize(http, url)
+            left, last_event_id = [], None
+            with http.stream("POST", url, content=call(1, "gated_stream", {"gate": "door"}), headers=wire(session_id)) as response:
+                assert response.status_code == 200
+                for event_id, message in events(response):
+                    left.append(message)
+                    if message:
+                        last_event_id = event_id
+                        break
+            # The connection is gone; the tool is still waiting at its gate.
+            assert last_event_id is not None
+            stream, replay = until_live(http, url, session_id, last_event_id)
+            resumed = []
+            try:
+                opened = answer(http, url, call(2, "open_gate", {"gate": "door"}), session_id)
+                for _, message in replay:
+                    resumed.append(message)
+                    if message and message.get("id") == 1:
+                        break
+            finally:
+                stream.close()
+            return {"left": left, "opened": opened, "resumed": resumed}
+
+    seen = {name: scenario(url) for name, url in urls.items()}
+    assert seen["proxied"] == seen["direct"]
+    log = {"method": "notifications/message", "jsonrpc": "2.0"}
+    assert seen["direct"]["left"] == [None, log | {"params": {"level": "info", "logger": "interactive", "data": "door: before"}}]
+    assert seen["direct"]["opened"]["result"]["content"][0]["text"] == "door open"
+    after, result = seen["direct"]["resumed"]
+    assert after == log | {"params": {"level": "info", "logger": "interactive", "data": "door: after"}}
+    assert result["id"] == 1 and result["result"]["content"][0]["text"] == "door passed"
 
 
 def test_delete_ends_the_session(urls):

@@ -13,9 +13,10 @@ import Synchronization
 /// pipeline decide, then answers itself or forwards to the upstream. Only a POST to the
 /// MCP endpoint has its body read (whole, up to the configured limit), and only once the
 /// pipeline's decisions that need no body let it through; answers are passed on whole
-/// when they arrived whole and streamed otherwise (server-sent events).
+/// when they arrived whole and streamed otherwise (server-sent events), a stream ending
+/// when its client leaves.
 struct ProxyResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = ProxyRequestContext
 
     let state: ProxyState
     let upstream: UpstreamClient
@@ -52,7 +53,7 @@ struct ProxyResponder: HTTPResponder {
         case .respond(let answer):
             response = Self.response(answer)
         case .forward(let plan):
-            let forwarded = await forward(request, plan: plan, query: inbound.query, body: body)
+            let forwarded = await forward(request, plan: plan, query: inbound.query, body: body, client: context.channel)
             response = forwarded.response
             // The status the client received, and why when the upstream did not answer.
             record?.status = response.status.code
@@ -64,7 +65,7 @@ struct ProxyResponder: HTTPResponder {
     }
 
     /// The upstream's answer, or the proxy's own 502/504 with the reason it gives.
-    private func forward(_ request: Request, plan: ForwardPlan, query: String?, body: ByteBuffer?) async -> (response: Response, failure: String?) {
+    private func forward(_ request: Request, plan: ForwardPlan, query: String?, body: ByteBuffer?, client: any Channel) async -> (response: Response, failure: String?) {
         guard let target = upstream.target(plan.upstreamURL) else {
             return (Self.response(Responses.plain(502, "bad_gateway", "the MCP server's URL is not usable")), "upstream_unusable")
         }
@@ -111,7 +112,9 @@ struct ProxyResponder: HTTPResponder {
                 let stopped = ShutdownFlag()
                 do {
                     try await withGracefulShutdownHandler {
-                        for try await chunk in sequence { try await writer.write(chunk) }
+                        try await ClientDeparture.watching(client, leave: abandon) {
+                            for try await chunk in sequence { try await writer.write(chunk) }
+                        }
                     } onGracefulShutdown: {
                         stopped.raised.store(true, ordering: .releasing)
                         abandon()
@@ -119,8 +122,13 @@ struct ProxyResponder: HTTPResponder {
                 } catch where stopped.raised.load(ordering: .acquiring) {}
                 try await writer.finish(nil)
             }), nil)
-        case .stream(let sequence, _):
-            return (Response(status: status, headers: headers, body: ResponseBody(asyncSequence: sequence)), nil)
+        case .stream(let sequence, let abandon):
+            return (Response(status: status, headers: headers, body: ResponseBody { writer in
+                try await ClientDeparture.watching(client, leave: abandon) {
+                    for try await chunk in sequence { try await writer.write(chunk) }
+                }
+                try await writer.finish(nil)
+            }), nil)
         }
     }
 

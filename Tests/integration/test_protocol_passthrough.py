@@ -525,7 +525,10 @@ def test_delete_ends_the_session(urls):
             deleted = http.delete(url, headers=wire(session_id))
             after = http.post(url, content=call(2, "count_with_progress", {"steps": 1}), headers=wire(session_id))
             stream = http.get(url, headers=wire(session_id, Accept="text/event-stream"))
-            return {"before": before["result"]["content"][0]["text"], "deleted": deleted.status_code, "after": after.status_code, "stream": stream.status_code}
+            return {"before": before["result"]["content"][0]["text"], "deleted": deleted.status_code, "after": after.status_code,
+                    "stream": stream.status_code, "sealed": "." in session_id}
 
     seen = {name: scenario(url) for name, url in urls.items()}
+    # Through the proxy the client holds the proxy's sealed id (`<upstream id>.<MAC>`), not the server's.
+    assert seen["direct"].pop("sealed") is False and seen["proxied"].pop("sealed") is True
     assert seen["proxied"] == seen["direct"] == {"before": "counted to 1", "deleted": 200, "after": 404, "stream": 404}

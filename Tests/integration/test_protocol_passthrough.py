@@ -78,25 +78,36 @@ class SDKServer:
 
     def stop(self):
         self.process.terminate()
-        self.process.wait(timeout=10)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
         self.log.close()
 
 
 @pytest.fixture(scope="module")
 def urls(tmp_path_factory):
-    """The MCP endpoint of one server directly and of the proxy in front of the other."""
+    """The MCP endpoint of one server directly and of the proxy in front of the other;
+    all three stopped afterwards, whichever fails to stop in time."""
     directory = tmp_path_factory.mktemp("protocol")
-    direct = SDKServer(directory)
-    behind = SDKServer(directory)
-    proxy = None
-    try:
+    with contextlib.ExitStack() as started:
+        direct = SDKServer(directory)
+        started.callback(direct.stop)
+        behind = SDKServer(directory)
+        started.callback(behind.stop)
         proxy = Proxy(directory, "unused", behind.port, manifest=MANIFEST)
+
+        def stop_proxy():
+            try:
+                proxy.stop()
+            except subprocess.TimeoutExpired:
+                proxy.process.kill()
+                proxy.process.wait()
+                raise
+
+        started.callback(stop_proxy)
         yield {"direct": direct.url, "proxied": proxy.url}
-    finally:
-        if proxy:
-            proxy.stop()
-        behind.stop()
-        direct.stop()
 
 
 def both(urls, scenario):

@@ -13,9 +13,10 @@ import Synchronization
 /// pipeline decide, then answers itself or forwards to the upstream. Only a POST to the
 /// MCP endpoint has its body read (whole, up to the configured limit), and only once the
 /// pipeline's decisions that need no body let it through; answers are passed on whole
-/// when they arrived whole and streamed otherwise (server-sent events).
+/// when they arrived whole and streamed otherwise (server-sent events), a stream ending
+/// when its client leaves.
 struct ProxyResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = ProxyRequestContext
 
     let state: ProxyState
     let upstream: UpstreamClient
@@ -52,7 +53,7 @@ struct ProxyResponder: HTTPResponder {
         case .respond(let answer):
             response = Self.response(answer)
         case .forward(let plan):
-            let forwarded = await forward(request, plan: plan, query: inbound.query, body: body)
+            let forwarded = await forward(request, plan: plan, query: inbound.query, body: body, client: context.channel)
             response = forwarded.response
             // The status the client received, and why when the upstream did not answer.
             record?.status = response.status.code
@@ -82,7 +83,7 @@ struct ProxyResponder: HTTPResponder {
     }
 
     /// The upstream's answer, or the proxy's own 502/504 with the reason it gives.
-    private func forward(_ request: Request, plan: ForwardPlan, query: String?, body: ByteBuffer?) async -> Forwarded {
+    private func forward(_ request: Request, plan: ForwardPlan, query: String?, body: ByteBuffer?, client: any Channel) async -> Forwarded {
         guard let target = upstream.target(plan.upstreamURL) else {
             return Forwarded(response: Self.response(Responses.plain(502, "bad_gateway", "the MCP server's URL is not usable")), failure: "upstream_unusable")
         }
@@ -117,40 +118,55 @@ struct ProxyResponder: HTTPResponder {
         }
         let status = HTTPResponse.Status(code: Int(answer.head.status.code))
         if let filter = plan.answerFilter {
-            return await filtered(answer, filter: filter, status: status, headers: headers, method: request.method)
+            return await filtered(answer, filter: filter, status: status, headers: headers, method: request.method, client: client)
         }
         switch answer.body {
         case .complete where status.code == 204 || status.code == 304:
             return Forwarded(response: Response(status: status, headers: headers, body: ResponseBody(contentLength: nil) { writer in try await writer.finish(nil) }))
         case .complete(let buffer):
             return Forwarded(response: Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer)))
-        case .stream(let sequence, let abandon) where request.method == .get:
-            return Forwarded(response: Response(status: status, headers: headers, body: Self.serverStream(sequence, abandon: abandon) { $0 }))
-        case .stream(let sequence, _):
-            return Forwarded(response: Response(status: status, headers: headers, body: ResponseBody(asyncSequence: sequence)))
+        case .stream(let sequence, let abandon):
+            return Forwarded(response: Response(status: status, headers: headers, body: Self.relay(sequence, abandon: abandon, client: client, serverStream: request.method == .get)))
         }
     }
 
-    /// The server's event stream (the answer to a GET) has no end of its own: it ends,
-    /// cleanly, when the proxy shuts down (the client reconnects elsewhere). Other streams
-    /// answer a request and get until the shutdown deadline. `transform` gives the bytes to
-    /// send for each chunk (nil: the end).
-    private static func serverStream(
-        _ sequence: UpstreamBody, abandon: @escaping @Sendable () -> Void, transform: @escaping @Sendable (ByteBuffer?) throws -> ByteBuffer?
+    /// Bytes to send for each chunk of a stream, and (given nil) at its end.
+    private typealias Transform = @Sendable (ByteBuffer?) throws -> ByteBuffer?
+
+    /// A streamed answer, relayed as it arrives (through `transform`, when given), ended
+    /// when its client leaves (`ClientDeparture`). The server's event stream (the answer
+    /// to a GET) has no end of its own: it ends, cleanly, when the proxy shuts down (the
+    /// client reconnects elsewhere). Other streams answer a request and get until the
+    /// shutdown deadline.
+    private static func relay(
+        _ sequence: UpstreamBody, abandon: @escaping @Sendable () -> Void, client: any Channel, serverStream: Bool, transform: Transform? = nil
     ) -> ResponseBody {
         ResponseBody { writer in
-            let stopped = ShutdownFlag()
-            do {
-                try await withGracefulShutdownHandler {
+            func copy() async throws {
+                try await ClientDeparture.watching(client, leave: abandon) {
                     for try await chunk in sequence {
+                        guard let transform else {
+                            try await writer.write(chunk)
+                            continue
+                        }
                         if let bytes = try transform(chunk), bytes.readableBytes > 0 { try await writer.write(bytes) }
                     }
-                } onGracefulShutdown: {
-                    stopped.raised.store(true, ordering: .releasing)
-                    abandon()
                 }
-            } catch where stopped.raised.load(ordering: .acquiring) {}
-            if let last = try transform(nil), last.readableBytes > 0 { try await writer.write(last) }
+            }
+            if serverStream {
+                let stopped = ShutdownFlag()
+                do {
+                    try await withGracefulShutdownHandler {
+                        try await copy()
+                    } onGracefulShutdown: {
+                        stopped.raised.store(true, ordering: .releasing)
+                        abandon()
+                    }
+                } catch where stopped.raised.load(ordering: .acquiring) {}
+            } else {
+                try await copy()
+            }
+            if let last = try transform?(nil), last.readableBytes > 0 { try await writer.write(last) }
             try await writer.finish(nil)
         }
     }
@@ -159,7 +175,9 @@ struct ProxyResponder: HTTPResponder {
     /// and sent without the entries the caller may not use; an event stream filtered event
     /// by event as it arrives; an answer the filter cannot read replaced by a 502 (never
     /// sent on unfiltered).
-    private func filtered(_ answer: UpstreamResponse, filter: AnswerFilter, status: HTTPResponse.Status, headers: HTTPFields, method: HTTPRequest.Method) async -> Forwarded {
+    private func filtered(
+        _ answer: UpstreamResponse, filter: AnswerFilter, status: HTTPResponse.Status, headers: HTTPFields, method: HTTPRequest.Method, client: any Channel
+    ) async -> Forwarded {
         func refused(_ why: String) -> Forwarded {
             if case .stream(_, let abandon) = answer.body { abandon() }
             state.logger.warning("the MCP server's answer cannot be filtered for its caller", metadata: ["why": "\(why)"])
@@ -171,8 +189,8 @@ struct ProxyResponder: HTTPResponder {
             switch answer.body {
             case .complete(let buffer):
                 return Forwarded(response: Response(status: status, headers: headers, body: status.code == 204 || status.code == 304 ? ResponseBody() : ResponseBody(byteBuffer: buffer)))
-            case .stream(let sequence, _):
-                return Forwarded(response: Response(status: status, headers: headers, body: ResponseBody(asyncSequence: sequence)))
+            case .stream(let sequence, let abandon):
+                return Forwarded(response: Response(status: status, headers: headers, body: Self.relay(sequence, abandon: abandon, client: client, serverStream: method == .get)))
             }
         case .unreadable(let why):
             return refused(why)
@@ -205,7 +223,7 @@ struct ProxyResponder: HTTPResponder {
         case .eventStream:
             let report = FilteredStreamAudit(observed: filter.observeOnly)
             let events = Mutex(filter.eventStream())
-            let transform: @Sendable (ByteBuffer?) throws -> ByteBuffer? = { chunk in
+            let transform: Transform = { chunk in
                 let bytes = try events.withLock { events in
                     defer { report.add(events.takeVerdicts()) }
                     guard let chunk else { return ByteBuffer(bytes: events.finish()) }
@@ -225,15 +243,7 @@ struct ProxyResponder: HTTPResponder {
                     return refused("an event over \(EventStreamFilter.maxEventBytes) bytes")
                 }
             case .stream(let sequence, let abandon):
-                let body = method == .get
-                    ? Self.serverStream(sequence, abandon: abandon, transform: transform)
-                    : ResponseBody { writer in
-                        for try await chunk in sequence {
-                            if let bytes = try transform(chunk), bytes.readableBytes > 0 { try await writer.write(bytes) }
-                        }
-                        if let last = try transform(nil), last.readableBytes > 0 { try await writer.write(last) }
-                        try await writer.finish(nil)
-                    }
+                let body = Self.relay(sequence, abandon: abandon, client: client, serverStream: method == .get, transform: transform)
                 return Forwarded(response: Response(status: status, headers: headers, body: body), filteredStream: report)
             }
         }

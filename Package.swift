@@ -195,6 +195,7 @@ let package = Package(
         .executableTarget(name: "FuzzHeaders", dependencies: ["FuzzSupport", "MCPProxyCore", "MCPProxyConfig"], path: "Tests/fuzz/FuzzHeaders"),
         .executableTarget(name: "FuzzChallenge", dependencies: ["FuzzSupport", "MCPAuth"], path: "Tests/fuzz/FuzzChallenge"),
         .executableTarget(name: "FuzzJWSHeader", dependencies: ["FuzzSupport", "StrictJSON", "MCPAuth", "MCPTokenVerification"], path: "Tests/fuzz/FuzzJWSHeader"),
+        .executableTarget(name: "FuzzAnswers", dependencies: ["FuzzSupport", "MCPProxyCore", "MCPPolicy"], path: "Tests/fuzz/FuzzAnswers"),
         .executableTarget(name: "FuzzProxyConfig", dependencies: ["FuzzSupport", "StrictJSON", "MCPAuth", "MCPProxyConfig", "KubeCore"], path: "Tests/fuzz/FuzzProxyConfig"),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Coverage-guided fuzzing (libFuzzer) of the parsers on mcp-proxy's request path, see
+# Coverage-guided fuzzing (libFuzzer) of the parsers on mcp-proxy's request path (and the
+# list filter on its answers), see
 # docs/fuzzing.md.
 #
 #   hack/fuzz.sh TARGET SECONDS [LIBFUZZER-FLAG...]   one target for SECONDS
@@ -14,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(jsonrpc credentials headers challenge jwsheader proxyconfig)
+targets=(jsonrpc credentials headers challenge jwsheader proxyconfig answers)
 product() {
   case $1 in
     jsonrpc) echo FuzzJSONRPC ;;
@@ -23,6 +24,7 @@ product() {
     challenge) echo FuzzChallenge ;;
     jwsheader) echo FuzzJWSHeader ;;
     proxyconfig) echo FuzzProxyConfig ;;
+    answers) echo FuzzAnswers ;;
     *) return 1 ;;
   esac
 }

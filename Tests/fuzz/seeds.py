@@ -198,9 +198,34 @@ def proxyconfig():
     return seeds
 
 
+def answers():
+    """List answers and event streams as an MCP server sends them: the target keeps entries
+    whose name (or URI) starts with `ok`."""
+    listing = {"jsonrpc": "2.0", "id": 2, "result": {
+        "tools": [{"name": "ok_forecast", "inputSchema": {"type": "object"}}, {"name": "set_alert"}],
+        "resources": [{"uri": "ok://public/today", "name": "today"}, {"uri": "weather://internal/ops", "name": "ok"}],
+        "resourceTemplates": [{"uriTemplate": "weather://{x}"}, {"uriTemplate": "ok://{x}"}],
+        "prompts": [{"name": "ok_summary"}, {"name": "runbook"}], "nextCursor": "c2"}}
+    compact = json.dumps(listing, separators=(",", ":"))
+    progress = json.dumps({"jsonrpc": "2.0", "method": "notifications/progress", "params": {"progressToken": 1, "progress": 1}})
+    seeds = [
+        ("json-body", compact),
+        ("json-pretty", json.dumps(listing, indent=2)),
+        ("sse-lf", f"id: 1\ndata:\n\nid: 2\nevent: message\ndata: {compact}\n\n"),
+        ("sse-crlf", f"id: 1\r\ndata: {progress}\r\n\r\nid: 2\r\ndata: {compact}\r\n\r\n"),
+        ("sse-cr", f"retry: 100\rdata: {compact}\r\r"),
+        ("sse-multiline", "data: " + json.dumps(listing, indent=1).replace("\n", "\ndata: ") + "\n\n"),
+        ("sse-bom", "\ufeffdata: " + compact + "\n\n"),
+        ("sse-other-event", f"event: ping\ndata: {compact}\n\n: comment\ndata: {compact}"),
+        ("sse-case", 'data: {"Result":{"tools":[{"name":"no"}]}}\n\ndata: {"result":{"Tools":[{"name":"no"}],"tools":[]}}\n\n'),
+        ("sse-duplicate", 'data: {"result":{"tools":[{"name":"ok","name":"no"}]}}\n\n'),
+    ]
+    return seeds
+
+
 if __name__ == "__main__":
     for target, make in [("jsonrpc", jsonrpc), ("credentials", credentials), ("headers", headers), ("challenge", challenge),
-                         ("jwsheader", jwsheader), ("proxyconfig", proxyconfig)]:
+                         ("jwsheader", jwsheader), ("proxyconfig", proxyconfig), ("answers", answers)]:
         seeds = make()
         write(target, seeds)
         print(f"{target}: {len(seeds)} seeds")

@@ -7,6 +7,13 @@ import subprocess
 import sys
 
 UPSTREAM_BODY = '{"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"sunny"}],"isError":false}}'
+# A tools/list answer of 20 tools as an SDK server writes them (name, description, input
+# schema), the granted get_forecast among them: what the proxy filters on /list.
+LIST_TOOLS = ["get_forecast"] + [f"tool_{n:02d}" for n in range(19)]
+LIST_BODY = json.dumps({"jsonrpc": "2.0", "id": 8, "result": {"tools": [
+    {"name": name, "description": f"{name}, a tool of the benchmark's catalogue.",
+     "inputSchema": {"type": "object", "properties": {"city": {"type": "string", "title": "City"}}, "required": ["city"]}}
+    for name in LIST_TOOLS]}}, separators=(",", ":"))
 
 
 def nginx(directory: pathlib.Path, name: str, server_block: str):
@@ -34,9 +41,11 @@ http {{
 
 def upstream_block(port):
     body = UPSTREAM_BODY.replace("'", "\\'")
+    listing = LIST_BODY.replace("'", "\\'")
     return f"""server {{
     listen 127.0.0.1:{port};
     location / {{ default_type application/json; return 200 '{body}'; }}
+    location /list {{ default_type application/json; return 200 '{listing}'; }}
   }}"""
 
 
@@ -106,7 +115,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Connection", "close")
         self.end_headers()
-        self.wfile.write(b'event: message\ndata: {"jsonrpc":"2.0","id":7,"result":{}}\n\n')
+        self.wfile.write(b'event: message\ndata: {"jsonrpc":"2.0","id":7,"result":{"tools":[{"name":"get_forecast"},{"name":"set_alert"}]}}\n\n')
         self.wfile.flush()
 
     def log_message(self, *args):

@@ -24,6 +24,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 CONNECTIONS = 32
 CALL = {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": "get_forecast", "arguments": {"city": "Lyon"}}}
+LIST = {"jsonrpc": "2.0", "id": 8, "method": "tools/list"}
 HEADERS = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-11-25"}
 
 
@@ -152,6 +153,33 @@ spec:
     if probe.status_code != 200:
         raise RuntimeError(f"the oauth proxy refused the benchmark token: {probe.status_code} {probe.text[:200]}")
 
+    # Header mode with a grant: governance on tools/call, and tools/list filtered (the
+    # upstream's /list answers 20 tools, of which the grant gives one).
+    header_config = render_config(directory, f"""apiVersion: mcpruntime.org/v1alpha1
+kind: MCPServer
+metadata: {{name: alerts, namespace: bench}}
+spec:
+  image: ghcr.io/acme/alerts-mcp:1.0.0
+  publicURL: http://127.0.0.1:{free_port()}/mcp
+  auth: {{mode: header}}
+  tools: [{{name: get_forecast, sideEffect: read}}]
+---
+apiVersion: mcpruntime.org/v1alpha1
+kind: MCPAccessGrant
+metadata: {{name: bench, namespace: bench}}
+spec:
+  serverRef: {{name: alerts}}
+  subject: {{humanID: bench}}
+  maxTrust: low
+  allowedSideEffects: [read]
+""", "alerts")
+    header_port, _ = start_proxy(procs, directory, "mcp-proxy-header", header_config, upstream)
+    list_port, _ = start_proxy(procs, directory, "mcp-proxy-header-list", header_config, f"http://127.0.0.1:{upstream_port}/list")
+    identity = {**HEADERS, "X-MCP-Human-ID": "bench"}
+    listed = requests.post(f"http://127.0.0.1:{list_port}/mcp", json=LIST, headers=identity, timeout=5).json()
+    if [tool["name"] for tool in listed["result"]["tools"]] != ["get_forecast"]:
+        raise RuntimeError(f"the header proxy did not filter tools/list: {listed}")
+
     sdk_port = free_port()
     sdk_resource = f"http://127.0.0.1:{sdk_port}/mcp"
     procs.add(peers.sdk_server(directory, sdk_port, issuer, sdk_resource, f"{issuer}/.well-known/jwks.json"))
@@ -166,6 +194,10 @@ spec:
         ("mcp-proxy, none mode", f"http://127.0.0.1:{none_port}/mcp", plain),
         ("mcp-proxy, oauth mode: JWT + scopes + governance on tools/call", resource,
          peers.wrk_script(directory, "oauth", json.dumps(CALL), {**HEADERS, "Authorization": f"Bearer {bearer}"})),
+        ("mcp-proxy, header mode: governance on tools/call", f"http://127.0.0.1:{header_port}/mcp", peers.wrk_script(directory, "header", json.dumps(CALL), identity)),
+        ("mcp-proxy, header mode: tools/list of 20 tools filtered to the 1 granted", f"http://127.0.0.1:{list_port}/mcp",
+         peers.wrk_script(directory, "list", json.dumps(LIST), identity)),
+        ("nginx reverse proxy, the same 20-tool tools/list unfiltered", f"http://127.0.0.1:{nginx_port}/list", peers.wrk_script(directory, "nginx-list", json.dumps(LIST), HEADERS)),
         ("MCP Python SDK server with its bearer auth (JWT via PyJWT)", sdk_resource,
          peers.wrk_script(directory, "sdk", json.dumps(CALL), {**HEADERS, "Authorization": f"Bearer {sdk_bearer}"})),
     ]
@@ -202,10 +234,12 @@ spec:
     procs.add(peers.sse_server(directory, sse_port))
     wait_until(lambda: port_open(sse_port), what="the SSE upstream")
     sse_proxy_port, _ = start_proxy(procs, directory, "mcp-proxy-sse", none_config, f"http://127.0.0.1:{sse_port}/mcp")
+    sse_filter_port, _ = start_proxy(procs, directory, "mcp-proxy-sse-filter", header_config, f"http://127.0.0.1:{sse_port}/mcp")
     direct_ms = first_event(f"http://127.0.0.1:{sse_port}/mcp")
     proxied_ms = first_event(f"http://127.0.0.1:{sse_proxy_port}/mcp")
-    rows.append(("streaming", "SSE first event, direct / through mcp-proxy", f"{direct_ms:.2f} ms / {proxied_ms:.2f} ms",
-                 "median of 50 requests", f"+{proxied_ms - direct_ms:.2f} ms"))
+    filtered_ms = first_event(f"http://127.0.0.1:{sse_filter_port}/mcp", message=LIST, headers=identity)
+    rows.append(("streaming", "SSE first event, direct / through mcp-proxy / tools/list filtered", f"{direct_ms:.2f} ms / {proxied_ms:.2f} ms / {filtered_ms:.2f} ms",
+                 "median of 50 requests", f"+{proxied_ms - direct_ms:.2f} ms / +{filtered_ms - direct_ms:.2f} ms"))
 
 
 def port_open(port):
@@ -214,7 +248,7 @@ def port_open(port):
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def first_event(url, samples=50):
+def first_event(url, samples=50, message=CALL, headers=HEADERS):
     """Time from sending the request to reading the first SSE event line."""
     import http.client
     parsed = requests.utils.urlparse(url)
@@ -222,7 +256,7 @@ def first_event(url, samples=50):
     for _ in range(samples):
         connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=5)
         started = time.perf_counter()
-        connection.request("POST", parsed.path, body=json.dumps(CALL), headers=HEADERS)
+        connection.request("POST", parsed.path, body=json.dumps(message), headers=headers)
         response = connection.getresponse()
         while not response.fp.readline().startswith(b"data:"):
             pass

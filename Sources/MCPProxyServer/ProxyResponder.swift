@@ -60,7 +60,8 @@ struct ProxyResponder: HTTPResponder {
             if let failure = forwarded.failure { record?.reason = failure }
             record?.hidden(forwarded.hidden, observed: plan.answerFilter?.observeOnly ?? false)
             state.metrics.hidden(forwarded.hidden, observed: plan.answerFilter?.observeOnly ?? false)
-            if forwarded.failure == "answer_unfilterable" { state.metrics.unfilterable() }
+            if forwarded.unreadable > 0 { record?.unreadableEvents = forwarded.unreadable }
+            if forwarded.failure == "answer_unfilterable" || forwarded.unreadable > 0 { state.metrics.unfilterable(max(1, forwarded.unreadable)) }
             if let stream = forwarded.filteredStream, let record {
                 // The stream's events are still to come: its audit line is written when it ends.
                 stream.complete(record, audit: audit, metrics: state.metrics)
@@ -79,6 +80,8 @@ struct ProxyResponder: HTTPResponder {
         var response: Response
         var failure: String?
         var hidden: [String] = []
+        /// Events of a filtered answer dropped as unreadable.
+        var unreadable = 0
         var filteredStream: FilteredStreamAudit?
     }
 
@@ -120,13 +123,18 @@ struct ProxyResponder: HTTPResponder {
         if let filter = plan.answerFilter {
             return await filtered(answer, filter: filter, status: status, headers: headers, method: request.method, client: client)
         }
+        return Forwarded(response: Self.asItCame(answer, status: status, headers: headers, serverStream: request.method == .get, client: client))
+    }
+
+    /// The upstream's answer as it came: whole when it arrived whole, else relayed.
+    private static func asItCame(_ answer: UpstreamResponse, status: HTTPResponse.Status, headers: HTTPFields, serverStream: Bool, client: any Channel) -> Response {
         switch answer.body {
         case .complete where status.code == 204 || status.code == 304:
-            return Forwarded(response: Response(status: status, headers: headers, body: ResponseBody(contentLength: nil) { writer in try await writer.finish(nil) }))
+            Response(status: status, headers: headers, body: ResponseBody(contentLength: nil) { writer in try await writer.finish(nil) })
         case .complete(let buffer):
-            return Forwarded(response: Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer)))
+            Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer))
         case .stream(let sequence, let abandon):
-            return Forwarded(response: Response(status: status, headers: headers, body: Self.relay(sequence, abandon: abandon, client: client, serverStream: request.method == .get)))
+            Response(status: status, headers: headers, body: relay(sequence, abandon: abandon, client: client, serverStream: serverStream))
         }
     }
 
@@ -186,12 +194,7 @@ struct ProxyResponder: HTTPResponder {
         let fields = answer.head.headers.map { (name: $0.name, value: $0.value) }
         switch AnswerFilter.framing(status: Int(status.code), headers: fields) {
         case .passThrough:
-            switch answer.body {
-            case .complete(let buffer):
-                return Forwarded(response: Response(status: status, headers: headers, body: status.code == 204 || status.code == 304 ? ResponseBody() : ResponseBody(byteBuffer: buffer)))
-            case .stream(let sequence, let abandon):
-                return Forwarded(response: Response(status: status, headers: headers, body: Self.relay(sequence, abandon: abandon, client: client, serverStream: method == .get)))
-            }
+            return Forwarded(response: Self.asItCame(answer, status: status, headers: headers, serverStream: method == .get, client: client))
         case .unreadable(let why):
             return refused(why)
         case .json:
@@ -238,7 +241,8 @@ struct ProxyResponder: HTTPResponder {
                     var bytes = try transform(buffer) ?? ByteBuffer()
                     var last = try transform(nil) ?? ByteBuffer()
                     bytes.writeBuffer(&last)
-                    return Forwarded(response: Response(status: status, headers: headers, body: ResponseBody(byteBuffer: bytes)), hidden: report.hidden, filteredStream: nil)
+                    let (hidden, unreadable) = report.verdicts
+                    return Forwarded(response: Response(status: status, headers: headers, body: ResponseBody(byteBuffer: bytes)), hidden: hidden, unreadable: unreadable)
                 } catch {
                     return refused("an event over \(EventStreamFilter.maxEventBytes) bytes")
                 }
@@ -289,7 +293,8 @@ final class FilteredStreamAudit: Sendable {
         }
     }
 
-    var hidden: [String] { state.withLock { $0.hidden } }
+    /// The entries removed so far, and the events dropped as unreadable.
+    var verdicts: (hidden: [String], unreadable: Int) { state.withLock { ($0.hidden, $0.unreadable) } }
 
     /// The record to complete, and where to write it.
     func complete(_ record: AuditRecord, audit: AuditSink, metrics: ProxyMetrics) {

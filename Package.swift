@@ -127,7 +127,7 @@ let package = Package(
         ),
         .executableTarget(name: "mcp-proxy", dependencies: ["MCPProxyServer"]),
         // hack/bench.sh's token-verification loop (the proxy's verifier, one core).
-        .executableTarget(name: "mcp-bench", dependencies: ["MCPTestSupport", "MCPTokenVerification", "MCPRuntimeAPI"]),
+        .executableTarget(name: "mcp-bench", dependencies: ["MCPTestSupport", "MCPTokenVerification", "MCPRuntimeAPI", "MCPProxyCore"]),
 
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
         // Loopback HTTP(S) servers for tests: any router, or one replaying Kubernetes API responses.

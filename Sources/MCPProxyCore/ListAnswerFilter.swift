@@ -22,14 +22,24 @@ public struct ListAnswerFilter: Sendable {
         case refused(String)
     }
 
-    /// The lists of a result, and the member that names each entry.
-    static let lists: [String: (member: String, item: @Sendable (String) -> GovernedItem)] = [
-        "tools": ("name", GovernedItem.tool),
-        "resources": ("uri", GovernedItem.resource),
-        "resourceTemplates": ("uriTemplate", GovernedItem.resourceTemplate),
-        "prompts": ("name", GovernedItem.prompt),
-    ]
-    private static let foldedLists = Dictionary(uniqueKeysWithValues: lists.keys.map { (StrictJSONReader.folded($0), $0) })
+    /// A list of a result: the member that names each entry, what an entry is, and both
+    /// names as case-insensitive decoders compare them.
+    struct List: Sendable {
+        var name: String
+        var member: String
+        var item: @Sendable (String) -> GovernedItem
+        var foldedName: String { name.lowercased() }
+        var foldedMember: String { member.lowercased() }
+    }
+
+    static let lists: [String: List] = Dictionary(uniqueKeysWithValues: [
+        List(name: "tools", member: "name", item: GovernedItem.tool),
+        List(name: "resources", member: "uri", item: GovernedItem.resource),
+        List(name: "resourceTemplates", member: "uriTemplate", item: GovernedItem.resourceTemplate),
+        List(name: "prompts", member: "name", item: GovernedItem.prompt),
+    ].map { ($0.name, $0) })
+    /// (name, folded name) of each list, folded once.
+    private static let foldedLists = lists.values.map { ($0.name, $0.foldedName) }
 
     public let permits: Permits
 
@@ -58,17 +68,17 @@ public struct ListAnswerFilter: Sendable {
                     if name == "result", try reader.peek() == .object {
                         try reader.readObject(depth: 1) { reader, member throws(StrictJSONError) in
                             if let list = Self.lists[member], try reader.peek() == .array {
-                                try readList(&reader, list.member, list.item, into: &removals)
+                                try readList(&reader, list, into: &removals)
                                 return
                             }
-                            if ambiguity == nil, let list = Self.foldedLists[StrictJSONReader.folded(member)], list != member {
+                            if ambiguity == nil, let (list, _) = Self.foldedLists.first(where: { StrictJSONReader.folds(member, onto: $0.1) }), list != member {
                                 ambiguity = "the result member \"\(member)\" differs from \"\(list)\" only in case"
                             }
                             try reader.skipValue(depth: 2)
                         }
                         return
                     }
-                    if ambiguity == nil, name != "result", StrictJSONReader.folded(name) == "result" {
+                    if ambiguity == nil, name != "result", StrictJSONReader.folds(name, onto: "result") {
                         ambiguity = "the member \"\(name)\" differs from \"result\" only in case"
                     }
                     try reader.skipValue(depth: 1)
@@ -89,9 +99,9 @@ public struct ListAnswerFilter: Sendable {
         var item: GovernedItem?
     }
 
-    private func readList(
-        _ reader: inout StrictJSONReader, _ member: String, _ item: @Sendable (String) -> GovernedItem, into removals: inout [Removal]
-    ) throws(StrictJSONError) {
+    private func readList(_ reader: inout StrictJSONReader, _ list: List, into removals: inout [Removal]) throws(StrictJSONError) {
+        let member = list.member
+        let folded = list.foldedMember
         try reader.readArray(depth: 2) { reader throws(StrictJSONError) in
             let kind = try reader.peek()
             let start = reader.offset
@@ -103,13 +113,13 @@ public struct ListAnswerFilter: Sendable {
                         named = try reader.readString()
                         return
                     }
-                    if StrictJSONReader.folded(name) == member { ambiguous = true }
+                    if StrictJSONReader.folds(name, onto: folded) { ambiguous = true }
                     try reader.skipValue(depth: 4)
                 }
             } else {
                 try reader.skipValue(depth: 3)
             }
-            let entry = ambiguous ? nil : named.map(item)
+            let entry = ambiguous ? nil : named.map(list.item)
             if !(entry.map(permits) ?? false) { removals.append(Removal(range: start..<reader.offset, item: entry)) }
         }
     }

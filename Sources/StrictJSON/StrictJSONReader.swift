@@ -100,9 +100,10 @@ public struct StrictJSONReader {
         repeat {
             skipWhitespace()
             let start = position
-            let name = try readString()
+            let bytes = try scanString(decoding: true)
             // A NUL ends the name for C-string parsers (`"method\u0000"` is `method` there).
-            guard !name.utf8.contains(0) else { throw .invalidString(at: start) }
+            guard !bytes.contains(0) else { throw .invalidString(at: start) }
+            let name = String(decoding: bytes, as: UTF8.self)
             guard names.insert(name).inserted else { throw .duplicateMember(name, at: start) }
             skipWhitespace()
             try expect(UInt8(ascii: ":"))
@@ -148,6 +149,24 @@ public struct StrictJSONReader {
             }
         }
         return String(folded)
+    }
+
+    /// Whether `name` folds (as `folded` says) onto `target`, a lowercase ASCII name,
+    /// without building the folded name.
+    public static func folds(_ name: String, onto target: String) -> Bool {
+        var expected = target.utf8.makeIterator()
+        for scalar in name.unicodeScalars {
+            let byte: UInt8
+            switch scalar.value {
+            case 0x41...0x5A: byte = UInt8(scalar.value | 0x20)
+            case 0x17F: byte = UInt8(ascii: "s")
+            case 0x212A: byte = UInt8(ascii: "k")
+            case 0..<0x80: byte = UInt8(scalar.value)
+            default: return false
+            }
+            guard expected.next() == byte else { return false }
+        }
+        return expected.next() == nil
     }
 
     /// Validates any value at nesting `depth` (the top level is 0) and discards it.

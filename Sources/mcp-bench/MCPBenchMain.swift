@@ -1,5 +1,6 @@
 import Foundation
 import MCPTestSupport
+import MCPProxyCore
 import MCPRuntimeAPI
 import MCPTokenVerification
 
@@ -8,10 +9,28 @@ import MCPTokenVerification
 /// signature, claims) in a loop on one core. Prints two rates per second: tokens the key
 /// set has not seen (the signature is checked each time), then a repeated token
 /// (remembered: every check but the signature). Used by hack/bench.sh next to `openssl speed`.
+///
+/// `mcp-bench filter FILE [COUNT]`: the proxy's list filter (`ListAnswerFilter`) on the
+/// answer in FILE, COUNT times (1,000), keeping entries whose name starts with `get_`;
+/// prints the answer's size and what was removed. For instruction counts under
+/// `valgrind --tool=callgrind` (docs/performance.md).
 @main
 enum MCPBenchMain {
     static func main() async throws {
         let arguments = CommandLine.arguments.dropFirst()
+        if arguments.first == "filter", let file = arguments.dropFirst().first, let body = FileManager.default.contents(atPath: file) {
+            let count = arguments.dropFirst(2).first.flatMap(Int.init) ?? 1000
+            let filter = ListAnswerFilter { $0.name.hasPrefix("get_") }
+            let bytes = Array(body)
+            var outcome = filter.filter(bytes)
+            for _ in 1..<max(count, 1) { outcome = filter.filter(bytes) }
+            guard case .rewritten(let output, let removed) = outcome else {
+                print("\(bytes.count) bytes: \(outcome)")
+                return
+            }
+            print("\(bytes.count) bytes -> \(output.count) bytes, \(removed.count) entries removed, \(count) times")
+            return
+        }
         guard arguments.first == "verify", let algorithm = arguments.dropFirst().first, ["RS256", "ES256"].contains(algorithm) else {
             FileHandle.standardError.write(Data("usage: mcp-bench verify RS256|ES256 [SECONDS]\n".utf8))
             exit(2)

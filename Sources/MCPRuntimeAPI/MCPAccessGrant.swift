@@ -30,6 +30,9 @@ public struct MCPAccessGrantSpec: Codable, Sendable, Hashable {
     /// RFC 3339; the grant stops matching after it.
     public var expiresAt: String?
     public var toolRules: [ToolRule]?
+    /// Replaces the server's rate limits for this grant's subjects (the most generous of
+    /// the caller's usable grants that set a limit applies).
+    public var rateLimits: RateLimitsConfig?
 
     public init(serverRef: ServerReference? = nil, subject: SubjectRef? = nil, maxTrust: String? = nil, allowedSideEffects: [String]? = nil, toolRules: [ToolRule]? = nil) {
         self.serverRef = serverRef

@@ -37,6 +37,8 @@ public struct ResolvedGrant: Sendable, Hashable {
     public var disabled: Bool
     public var expiresAt: Date?
     public var toolRules: [ResolvedToolRule]
+    /// As declared, for all proxy replicas together; nil: the server's apply.
+    public var rateLimits: ResolvedRateLimits? = nil
 }
 
 public struct ResolvedToolRule: Sendable, Hashable {
@@ -100,15 +102,17 @@ extension MCPAccessGrant {
         checker.issues.unique((spec.toolRules ?? []).map(\.name), at: path.child("toolRules"), field: "name", what: "tool rule")
         checker.policyVersion(spec.policyVersion, at: path.child("policyVersion"))
         let expiresAt = checker.timestamp(spec.expiresAt, at: path.child("expiresAt"))
+        let rateLimits = checker.issues.rateLimits(spec.rateLimits, at: path.child("rateLimits"))
 
         guard checker.issues.errors.isEmpty, let server, let subject else {
             return BindingResolution(value: nil, issues: checker.issues.items)
         }
-        let grant = ResolvedGrant(
+        var grant = ResolvedGrant(
             name: checker.name, namespace: checker.namespace, server: server, subject: subject,
             maxTrust: maxTrust, allowedSideEffects: sideEffects, policyVersion: spec.policyVersion,
             disabled: spec.disabled ?? false, expiresAt: expiresAt, toolRules: rules
         )
+        grant.rateLimits = rateLimits
         return BindingResolution(value: grant, issues: checker.issues.items)
     }
 }

@@ -24,6 +24,8 @@ public struct ProxyConfig: Codable, Sendable, Hashable {
     public var tools: [Tool]
     public var grants: [Grant]
     public var sessions: [AgentSession]
+    /// Per-caller and per-tool limits (ProxyConfig+RateLimits.swift); absent: none.
+    public var rateLimits: RateLimits?
 
     public init(
         server: ServerIdentity, unusable: String?, resource: ResourceSettings, auth: AuthSettings,
@@ -375,6 +377,8 @@ public struct ProxyConfig: Codable, Sendable, Hashable {
         /// RFC 3339; checked at request time.
         public var expiresAt: String?
         public var toolRules: [ToolRule]
+        /// Replace the server's limits for the grant's subjects; absent: the server's apply.
+        public var rateLimits: RateLimits?
 
         public init(name: String, namespace: String, subject: Subject, maxTrust: TrustLevel?, allowedSideEffects: [SideEffect], policyVersion: String?, disabled: Bool, expiresAt: String?, toolRules: [ToolRule]) {
             self.name = name

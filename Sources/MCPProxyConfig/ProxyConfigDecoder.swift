@@ -59,6 +59,14 @@ public enum ProxyConfigDecoder {
         ] where value <= 0 {
             throw ProxyConfigError(description: "\(source): limits.\(name) must be positive")
         }
+        if let problem = config.rateLimits?.problem {
+            throw ProxyConfigError(description: "\(source): rateLimits: \(problem)")
+        }
+        for (index, grant) in config.grants.enumerated() {
+            if let problem = grant.rateLimits?.problem {
+                throw ProxyConfigError(description: "\(source): grants[\(index)].rateLimits: \(problem)")
+            }
+        }
         // The revision in force is the content's, never what the document claims.
         config.revision = config.contentRevision
         return config

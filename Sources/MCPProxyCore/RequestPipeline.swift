@@ -39,7 +39,7 @@ extension ProxyRuntime {
     static func corsHeaders(origin: String) -> [(name: String, value: String)] {
         [
             (name: "Access-Control-Allow-Origin", value: origin), (name: "Vary", value: "Origin"),
-            (name: "Access-Control-Expose-Headers", value: "WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version"),
+            (name: "Access-Control-Expose-Headers", value: "WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version, Retry-After"),
         ]
     }
 
@@ -205,6 +205,9 @@ extension ProxyRuntime {
             liveSession = decision.session
         }
         if let session { activity.used(session.key, at: now) }
+
+        // Rate limits, per caller and per tool (RequestPipeline+RateLimits.swift).
+        if let limited = rateLimited(caller: caller, tool: tool, id: message?.id, now: now, audit: &audit) { return limited }
 
         // Forward: sanitized headers, the resolved identity, the upstream credential.
         var headers = sanitizer.sanitize(request.headers)

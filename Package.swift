@@ -45,7 +45,8 @@ let package = Package(
         .target(name: "MCPProxyConfig", dependencies: ["MCPRuntimeAPI", "KubeCore", "StrictJSON", .product(name: "Crypto", package: "swift-crypto")]),
         // Governance (grants, sessions, trust, side effects, expiry, revocation) and scope
         // checks for tools/call, evaluated from a ProxyConfig: pure, shared by the proxy.
-        .target(name: "MCPPolicy", dependencies: ["MCPProxyConfig", "MCPRuntimeAPI"]),
+        // Also the per-caller and per-tool rate limits (token buckets, bounded memory).
+        .target(name: "MCPPolicy", dependencies: ["MCPProxyConfig", "MCPRuntimeAPI", .product(name: "Crypto", package: "swift-crypto")]),
         // OAuth resource-server pieces of the proxy that need no I/O: challenges, credential
         // extraction, claims, AS discovery order, JSON-RPC inspection, PRM, Origin.
         .target(name: "MCPAuth", dependencies: ["MCPProxyConfig", "MCPRuntimeAPI", "KubeCore", "StrictJSON"]),
@@ -112,7 +113,7 @@ let package = Package(
         .target(
             name: "MCPProxyServer",
             dependencies: [
-                "AdminHTTP", "MCPProxyCore", "MCPProxyConfig", "MCPRuntimeAPI", "KubeClient", "KubeRuntime", "KubeCore",
+                "AdminHTTP", "MCPProxyCore", "MCPPolicy", "MCPProxyConfig", "MCPRuntimeAPI", "KubeClient", "KubeRuntime", "KubeCore",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -24,6 +24,8 @@ public struct ProxyConfig: Codable, Sendable, Hashable {
     public var tools: [Tool]
     public var grants: [Grant]
     public var sessions: [AgentSession]
+    /// Per-caller and per-tool limits (ProxyConfig+RateLimits.swift); absent: none.
+    public var rateLimits: RateLimits?
 
     public init(
         server: ServerIdentity, unusable: String?, resource: ResourceSettings, auth: AuthSettings,
@@ -379,6 +381,8 @@ public struct ProxyConfig: Codable, Sendable, Hashable {
         public var resourceRules: [ResourceRule]
         /// Empty (or absent): every prompt.
         public var promptRules: [PromptRule]
+        /// Replace the server's limits for the grant's subjects; absent: the server's apply.
+        public var rateLimits: RateLimits?
 
         public init(
             name: String, namespace: String, subject: Subject, maxTrust: TrustLevel?, allowedSideEffects: [SideEffect], policyVersion: String?,
@@ -398,7 +402,7 @@ public struct ProxyConfig: Codable, Sendable, Hashable {
         }
 
         private enum CodingKeys: String, CodingKey {
-            case name, namespace, subject, maxTrust, allowedSideEffects, policyVersion, disabled, expiresAt, toolRules, resourceRules, promptRules
+            case name, namespace, subject, maxTrust, allowedSideEffects, policyVersion, disabled, expiresAt, toolRules, resourceRules, promptRules, rateLimits
         }
 
         public init(from decoder: any Decoder) throws {
@@ -414,6 +418,7 @@ public struct ProxyConfig: Codable, Sendable, Hashable {
             toolRules = try container.decode([ToolRule].self, forKey: .toolRules)
             resourceRules = try container.decodeIfPresent([ResourceRule].self, forKey: .resourceRules) ?? []
             promptRules = try container.decodeIfPresent([PromptRule].self, forKey: .promptRules) ?? []
+            rateLimits = try container.decodeIfPresent(RateLimits.self, forKey: .rateLimits)
         }
 
         /// Empty rule lists of the new kinds are left out, so that a grant without them has
@@ -431,6 +436,7 @@ public struct ProxyConfig: Codable, Sendable, Hashable {
             try container.encode(toolRules, forKey: .toolRules)
             if !resourceRules.isEmpty { try container.encode(resourceRules, forKey: .resourceRules) }
             if !promptRules.isEmpty { try container.encode(promptRules, forKey: .promptRules) }
+            try container.encodeIfPresent(rateLimits, forKey: .rateLimits)
         }
     }
 

@@ -59,9 +59,15 @@ public enum ProxyConfigDecoder {
         ] where value <= 0 {
             throw ProxyConfigError(description: "\(source): limits.\(name) must be positive")
         }
-        for grant in config.grants {
-            if let index = grant.resourceRules.firstIndex(where: { $0.match == nil }) {
-                throw ProxyConfigError(description: "\(source): grant \(grant.namespace)/\(grant.name): resourceRules[\(index)] needs exactly one of a non-empty uriPrefix or a valid uriPattern")
+        if let problem = config.rateLimits?.problem {
+            throw ProxyConfigError(description: "\(source): rateLimits: \(problem)")
+        }
+        for (index, grant) in config.grants.enumerated() {
+            if let problem = grant.rateLimits?.problem {
+                throw ProxyConfigError(description: "\(source): grants[\(index)].rateLimits: \(problem)")
+            }
+            if let rule = grant.resourceRules.firstIndex(where: { $0.match == nil }) {
+                throw ProxyConfigError(description: "\(source): grants[\(index)] (\(grant.namespace)/\(grant.name)): resourceRules[\(rule)] needs exactly one of a non-empty uriPrefix or a valid uriPattern")
             }
         }
         // The revision in force is the content's, never what the document claims.

@@ -23,6 +23,11 @@ public struct AuditRecord: Sendable, Encodable, Hashable {
     public var revision: String?
     /// The first 12 hex digits of SHA-256 of the token: enough to correlate, useless to replay.
     public var tokenFingerprint: String?
+    /// The rate limit a request exceeded (`perHuman`, `perAgent`, `tools/<name>`), also in
+    /// observe mode, where the request still went through.
+    public var rateLimit: String?
+    /// `namespace/name` of the grant whose limit that was; absent: the server's.
+    public var rateLimitGrant: String?
 
     public static func fingerprint(of token: String) -> String {
         String(digest(of: token).prefix(12))

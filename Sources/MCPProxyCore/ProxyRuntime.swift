@@ -102,13 +102,20 @@ public struct ProxyRuntime: Sendable {
     let sanitizer: HeaderSanitizer
     /// When this replica saw each agent session used; handed from one config to the next.
     public let activity: SessionActivity
+    /// Which rate limits apply to a request, from this config.
+    let rateLimits: RateLimitPolicy
+    /// This replica's token buckets; handed from one config to the next.
+    public let rateLimiter: RateLimiter
 
     public init(
         config: ProxyConfig, keySource: (any KeySource)?, introspector: (any TokenIntrospector)? = nil,
-        exchanger: (any TokenExchanger)? = nil, secrets: any SecretFiles, activity: SessionActivity = SessionActivity()
+        exchanger: (any TokenExchanger)? = nil, secrets: any SecretFiles, activity: SessionActivity = SessionActivity(),
+        rateLimiter: RateLimiter = RateLimiter()
     ) {
         self.config = config
         policy = CompiledPolicy(config)
+        rateLimits = RateLimitPolicy(policy, server: config.rateLimits)
+        self.rateLimiter = rateLimiter
         activity.retain(only: policy.sessionKeys)
         self.activity = activity
         origins = OriginPolicy(allowedOrigins: config.auth.allowedOrigins)

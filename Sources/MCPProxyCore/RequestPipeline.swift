@@ -39,7 +39,7 @@ extension ProxyRuntime {
     static func corsHeaders(origin: String) -> [(name: String, value: String)] {
         [
             (name: "Access-Control-Allow-Origin", value: origin), (name: "Vary", value: "Origin"),
-            (name: "Access-Control-Expose-Headers", value: "WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version"),
+            (name: "Access-Control-Expose-Headers", value: "WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version, Retry-After"),
         ]
     }
 
@@ -214,6 +214,9 @@ extension ProxyRuntime {
             if !decision.enforcedAllowed { audit.decision = "observe" }
             liveSession = decision.session
         }
+        // Rate limits, per caller and per tool (RequestPipeline+RateLimits.swift).
+        if let limited = rateLimited(caller: caller, tool: tool, id: message?.id, now: now, audit: &audit) { return limited }
+        // Only a request that goes on counts as the session's use.
         if let session { activity.used(session.key, at: now) }
 
         // Forward: sanitized headers, the resolved identity, the upstream credential.

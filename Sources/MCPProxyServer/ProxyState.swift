@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import MCPPolicy
 import MCPProxyConfig
 import MCPProxyCore
 import Synchronization
@@ -65,10 +66,11 @@ final class ProxyState: Sendable {
            previous.config.auth.oauth?.cache == config.auth.oauth?.cache {
             next = ProxyRuntime(
                 config: Self.overridden(config, upstreamOverride), keySource: previous.keySource,
-                introspector: previous.introspector, exchanger: previous.exchanger, secrets: secrets, activity: previous.activity
+                introspector: previous.introspector, exchanger: previous.exchanger, secrets: secrets, activity: previous.activity,
+                rateLimiter: previous.rateLimiter
             )
         } else {
-            next = Self.runtime(config, client: client, secrets: secrets, upstreamOverride: upstreamOverride, logger: logger, metrics: metrics)
+            next = Self.runtime(config, client: client, secrets: secrets, upstreamOverride: upstreamOverride, logger: logger, metrics: metrics, keeping: previous)
             Self.warm(next)
         }
         current.withLock { $0 = next }
@@ -96,9 +98,16 @@ final class ProxyState: Sendable {
         }
     }
 
-    private static func runtime(_ config: ProxyConfig, client: HTTPClient, secrets: any SecretFiles, upstreamOverride: String?, logger: Logger, metrics: ProxyMetrics) -> ProxyRuntime {
+    /// A runtime with new issuer caches; what this replica saw of sessions and its rate
+    /// limit buckets are those of `previous`, when there is one.
+    private static func runtime(
+        _ config: ProxyConfig, client: HTTPClient, secrets: any SecretFiles, upstreamOverride: String?, logger: Logger, metrics: ProxyMetrics,
+        keeping previous: ProxyRuntime? = nil
+    ) -> ProxyRuntime {
+        let activity = previous?.activity ?? SessionActivity()
+        let rateLimiter = previous?.rateLimiter ?? RateLimiter()
         guard let oauth = config.auth.oauth else {
-            return ProxyRuntime(config: overridden(config, upstreamOverride), keySource: nil, secrets: secrets)
+            return ProxyRuntime(config: overridden(config, upstreamOverride), keySource: nil, secrets: secrets, activity: activity, rateLimiter: rateLimiter)
         }
         let http = IssuerHTTP(client: client)
         let metadata = AuthorizationServerMetadata(issuer: oauth.issuer, http: http, policy: .init(oauth.cache))
@@ -107,7 +116,7 @@ final class ProxyState: Sendable {
             keySource: JWKSKeySource(http: http, metadata: metadata, oauth: oauth, logger: logger, metrics: metrics),
             introspector: IntrospectionClient(http: http, metadata: metadata, logger: logger),
             exchanger: TokenExchangeClient(http: http, metadata: metadata, logger: logger),
-            secrets: secrets
+            secrets: secrets, activity: activity, rateLimiter: rateLimiter
         )
     }
 

@@ -37,6 +37,9 @@ public struct MCPAccessGrantSpec: Codable, Sendable, Hashable {
     /// Which prompts (`prompts/get`, `prompts/list`) the grant gives. Absent or empty:
     /// every prompt.
     public var promptRules: [PromptRule]?
+    /// Replaces the server's rate limits for this grant's subjects (the most generous of
+    /// the caller's usable grants that set a limit applies).
+    public var rateLimits: RateLimitsConfig?
 
     public init(
         serverRef: ServerReference? = nil, subject: SubjectRef? = nil, maxTrust: String? = nil, allowedSideEffects: [String]? = nil,

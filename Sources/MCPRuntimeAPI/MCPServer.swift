@@ -59,6 +59,8 @@ public struct MCPServerSpec: Codable, Sendable, Hashable {
     public var upstreamAuth: UpstreamAuthConfig?
     /// Which other namespaces' grants and sessions bind to this server.
     public var bindings: BindingsConfig?
+    /// Requests per human, per agent and per tool (docs/governance.md, "Rate limits").
+    public var rateLimits: RateLimitsConfig?
 
     public init(image: String? = nil) {
         self.image = image

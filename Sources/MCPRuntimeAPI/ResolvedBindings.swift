@@ -39,6 +39,8 @@ public struct ResolvedGrant: Sendable, Hashable {
     public var toolRules: [ResolvedToolRule]
     public var resourceRules: [ResolvedResourceRule] = []
     public var promptRules: [ResolvedPromptRule] = []
+    /// As declared, for all proxy replicas together; nil: the server's apply.
+    public var rateLimits: ResolvedRateLimits? = nil
 }
 
 public struct ResolvedToolRule: Sendable, Hashable {
@@ -133,16 +135,18 @@ extension MCPAccessGrant {
         let promptRules = checker.promptRules(spec.promptRules ?? [], at: path.child("promptRules"))
         checker.policyVersion(spec.policyVersion, at: path.child("policyVersion"))
         let expiresAt = checker.timestamp(spec.expiresAt, at: path.child("expiresAt"))
+        let rateLimits = checker.issues.rateLimits(spec.rateLimits, at: path.child("rateLimits"))
 
         guard checker.issues.errors.isEmpty, let server, let subject else {
             return BindingResolution(value: nil, issues: checker.issues.items)
         }
-        let grant = ResolvedGrant(
+        var grant = ResolvedGrant(
             name: checker.name, namespace: checker.namespace, server: server, subject: subject,
             maxTrust: maxTrust, allowedSideEffects: sideEffects, policyVersion: spec.policyVersion,
             disabled: spec.disabled ?? false, expiresAt: expiresAt, toolRules: rules,
             resourceRules: resourceRules, promptRules: promptRules
         )
+        grant.rateLimits = rateLimits
         return BindingResolution(value: grant, issues: checker.issues.items)
     }
 }

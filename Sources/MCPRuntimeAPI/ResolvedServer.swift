@@ -32,6 +32,8 @@ public struct ResolvedServer: Sendable, Hashable {
     public var upstreamAuth: ResolvedUpstreamAuth
     /// Set when the server must fail closed: every request is refused with this reason.
     public var unusableReason: String?
+    /// As declared, for all proxy replicas together; nil: none.
+    public var rateLimits: ResolvedRateLimits? = nil
 
 }
 

@@ -47,6 +47,7 @@ struct ServerResolver {
         let gateway = resolveGateway(auth: auth.settings, requestPath: route.requestPath)
         let upstreamAuth = resolveUpstreamAuth(mode: auth.settings.mode)
         let governance = resolveGovernance()
+        let rateLimits = resolveRateLimits(mode: auth.settings.mode)
         // Checked here; what it admits is `MCPServer.bindingAdmission()`, valid spec or not.
         _ = resolveBindings()
         checkCompatibilityFields()
@@ -74,7 +75,8 @@ struct ServerResolver {
             rollout: workload.rollout,
             tools: governance.tools,
             upstreamAuth: upstreamAuth,
-            unusableReason: auth.unusableReason
+            unusableReason: auth.unusableReason,
+            rateLimits: rateLimits
         )
     }
 

@@ -94,6 +94,7 @@ enum ProxyConfigRenderer {
             }
         )
         config.session.bindingKeyFile = server.session.bindingKey.map { mounts.add($0, at: "session-binding/key") }
+        RateLimitRenderer.apply(to: &config, server: server, grants: grants)
         config.revision = config.contentRevision
         return config
     }

@@ -191,7 +191,7 @@ final class FakeExchanger: TokenExchanger {
         let challenge = try #require(await handle(F.post(F.call("get_forecast"), headers: [origin])).response)
         #expect(challenge.status == 401)
         #expect(challenge.header("Access-Control-Allow-Origin") == "https://chat.example.com")
-        #expect(challenge.headers.filter { $0.name == "Access-Control-Expose-Headers" }.map(\.value) == ["WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version"])
+        #expect(challenge.headers.filter { $0.name == "Access-Control-Expose-Headers" }.map(\.value) == ["WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version, Retry-After"])
         let token = try await TestIssuer.shared.signRSA(TestIssuer.claims())
         let plan = try #require(await handle(F.post(F.call("get_forecast"), headers: [origin, F.bearer(token)])).forward)
         #expect(plan.responseHeaders.first { $0.name == "Access-Control-Allow-Origin" }?.value == "https://chat.example.com")

@@ -15,7 +15,8 @@ import Testing
     func rules() throws {
         let earlier = try ProxyConfigDecoder.decode(Self.config(grant: ""), source: "test")
         #expect(earlier.grants[0].resourceRules.isEmpty && earlier.grants[0].promptRules.isEmpty)
-        #expect(!String(decoding: try JSONEncoder().encode(earlier.grants[0]), as: UTF8.self).contains("Rules\":[]}"))
+        let written = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(earlier.grants[0])) as? [String: Any]
+        #expect(written?["resourceRules"] == nil && written?["promptRules"] == nil && written?["toolRules"] != nil)
         let current = try ProxyConfigDecoder.decode(Self.config(grant: #","resourceRules":[{"uriPattern":"w://*/ops","decision":"deny"}],"promptRules":[{"name":"p","decision":"allow"}]"#), source: "test")
         #expect(current.grants[0].resourceRules == [.init(uriPattern: "w://*/ops", decision: .deny)])
         #expect(current.grants[0].promptRules == [.init(name: "p", decision: .allow)])

@@ -8,6 +8,8 @@ public struct CompiledPolicy: Sendable {
     public struct Grant: Sendable {
         var config: ProxyConfig.Grant
         var expiresAt: Date?
+        /// The resource rules, their patterns parsed (a rule that matches nothing is none).
+        var resourceRules: [(match: ResourceMatch, decision: PolicyDecision)] = []
         var key: String { "\(config.namespace)/\(config.name)" }
     }
 
@@ -36,7 +38,9 @@ public struct CompiledPolicy: Sendable {
         maxLifetime = TimeInterval(config.session.maxLifetimeSeconds)
         idleTimeout = TimeInterval(config.session.idleTimeoutSeconds)
         tools = Dictionary(config.tools.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        grants = config.grants.map { Grant(config: $0, expiresAt: Self.expiry($0.expiresAt)) }
+        grants = config.grants.map { grant in
+            Grant(config: grant, expiresAt: Self.expiry(grant.expiresAt), resourceRules: grant.resourceRules.compactMap { rule in rule.match.map { ($0, rule.decision) } })
+        }
         hasResourceRules = config.grants.contains { !$0.resourceRules.isEmpty }
         sessions = Dictionary(grouping: config.sessions.map {
             // An unparsable creation time counts from the distant past: over its lifetime.

@@ -126,9 +126,9 @@ public struct CallerStanding: Sendable {
             return decideTool(name, usable, decision)
         case .resource(let uri), .resourceTemplate(let uri):
             return ruled(usable, decision, denied: .resourceDenied, notGranted: .resourceNotGranted) { grant in
-                let rules = grant.config.resourceRules.filter { $0.match?.matches(uri) ?? false }
-                if rules.contains(where: { $0.decision == .deny }) { return .deny }
-                return grant.config.resourceRules.isEmpty || !rules.isEmpty ? .allow : nil
+                let covering = grant.resourceRules.filter { $0.match.matches(uri) }
+                if covering.contains(where: { $0.decision == .deny }) { return .deny }
+                return grant.config.resourceRules.isEmpty || !covering.isEmpty ? .allow : nil
             }
         case .prompt(let name):
             return ruled(usable, decision, denied: .promptDenied, notGranted: .promptNotGranted) { grant in

@@ -318,3 +318,23 @@ def test_a_filtered_stream_delivers_each_event_as_it_comes(tmp_path):
             ScriptedStream.release.set()
             rest = [line for line in lines if line]
         assert rest[0] == "id: 2" and [tool["name"] for tool in json.loads(rest[1][len("data: "):])["result"]["tools"]] == ["get_forecast"], rest
+
+
+def test_a_rate_limited_caller_gets_429_and_another_is_unaffected(tmp_path):
+    limited = MANIFEST.replace("  tools:\n    - {{name: get_forecast", "  rateLimits:\n    perHuman: {{requests: 5, intervalSeconds: 3600}}\n  tools:\n    - {{name: get_forecast", 1)
+    with catalog("json") as port:
+        proxy = Proxy(tmp_path, "unused", port, manifest=limited.replace("{mode}", "allow-list"))
+        try:
+            alice = Raw(proxy.url, ALICE)  # initialize and notifications/initialized: 2 of 5
+            answers = [alice.post({"jsonrpc": "2.0", "id": n, "method": "tools/list"}) for n in range(3, 7)]
+            assert [a.status_code for a in answers] == [200, 200, 200, 429], [a.text for a in answers]
+            refused = answers[-1]
+            assert int(refused.headers["retry-after"]) >= 1
+            assert refused.json()["id"] == 6 and refused.json()["error"]["data"]["reason"] == "rate_limited_human"
+            bob = Raw(proxy.url, BOB)
+            listed = bob.post({"jsonrpc": "2.0", "id": 3, "method": "tools/list"})
+            assert listed.status_code == 200 and [tool["name"] for tool in listed.json()["result"]["tools"]] == EXPECTED["bob"]["tools"]
+            alice.close()
+            bob.close()
+        finally:
+            proxy.stop()

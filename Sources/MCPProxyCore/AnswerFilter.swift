@@ -41,7 +41,17 @@ public struct AnswerFilter: Sendable {
         }
         guard types.count <= 1 else { return .unreadable("the answer gives its type more than once") }
         guard let type = types.first else { return status == 202 ? .passThrough : .unreadable("the answer gives no type") }
-        let media = type.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0].trimmingSpaces
+        let parts = type.split(separator: ";", omittingEmptySubsequences: false).map(\.trimmingSpaces)
+        let media = parts[0]
+        // Read as UTF-8, so the client must read it so too: a charset (UTF-16, Shift JIS)
+        // would give it other characters, and any other parameter is unknown here.
+        for parameter in parts.dropFirst() where !parameter.isEmpty {
+            let pair = parameter.split(separator: "=", maxSplits: 1).map(\.trimmingSpaces)
+            let value = pair.count == 2 && pair[1].hasPrefix("\"") && pair[1].hasSuffix("\"") && pair[1].count >= 2 ? String(pair[1].dropFirst().dropLast()) : pair.last ?? ""
+            guard pair.count == 2, pair[0].equalsIgnoringASCIICase("charset"), value.equalsIgnoringASCIICase("utf-8") else {
+                return .unreadable("an answer of type \(type) cannot be filtered as UTF-8")
+            }
+        }
         if media.equalsIgnoringASCIICase("application/json") { return .json }
         if media.equalsIgnoringASCIICase("text/event-stream") { return .eventStream }
         return .unreadable("an answer of type \(media) cannot be filtered")

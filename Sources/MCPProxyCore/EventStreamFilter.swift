@@ -3,8 +3,8 @@
 /// removed from it, else rewritten with its other fields (`id`, `event`, `retry`,
 /// comments) in their order and its data on `data:` lines. Lines end as the SSE grammar
 /// says (CRLF, LF or CR, a CR possibly at the end of one chunk and its LF in the next),
-/// a leading byte order mark is skipped, and only `message` events (no `event` field, or
-/// `event: message`) carry JSON-RPC, as clients read them. An event the filter refuses is
+/// a leading byte order mark is skipped, and only `message` events (the last `event` field
+/// empty or `message`, or none) carry JSON-RPC, as clients read them. An event the filter refuses is
 /// dropped; one longer than `maxEventBytes` ends the stream (`Failure.eventTooLarge`).
 public struct EventStreamFilter: Sendable {
     public static let maxEventBytes = 8 << 20
@@ -123,7 +123,9 @@ public struct EventStreamFilter: Sendable {
         eventEnded = false
         var data: [UInt8] = []
         var hasData = false
-        var isMessage = true
+        // The last `event` field names the type; empty or absent is `message` (WHATWG
+        // HTML §9.2.6, as the SDKs' parsers read it).
+        var type: ArraySlice<UInt8> = []
         var others: [Range<Int>] = []
         for line in lines {
             let bytes = pending[line]
@@ -137,10 +139,10 @@ public struct EventStreamFilter: Sendable {
                 hasData = true
                 continue
             }
-            if name.elementsEqual("event".utf8), !value.elementsEqual("message".utf8) { isMessage = false }
+            if name.elementsEqual("event".utf8) { type = value }
             others.append(line)
         }
-        guard hasData, isMessage else { return raw }
+        guard hasData, type.isEmpty || type.elementsEqual("message".utf8) else { return raw }
         switch filter.filter(data) {
         case .unchanged:
             return raw

@@ -149,6 +149,14 @@ import Testing
         #expect(try Self.everySplit(stream) == stream)
     }
 
+    @Test("the last event field names the type, and an empty one is message, as clients read it", arguments: [
+        "event:\n", "event\n", "event: ping\nevent: message\n", "event: message\n",
+    ])
+    func eventType(fields: String) throws {
+        let stream = "\(fields)data: \(Self.answer)\n\n"
+        #expect(try Self.run([stream]).text.contains(Self.filtered))
+    }
+
     @Test("an event the filter cannot read is dropped, and said so")
     func refusedDropped() throws {
         let stream = "id: 1\ndata: {\"Result\":{\"tools\":[{\"name\":\"no\"}]}}\n\nid: 2\ndata: 1\n\n"
@@ -192,6 +200,9 @@ import Testing
         (200, [("Content-Type", "application/json"), ("Content-Encoding", "gzip")], .unreadable("the answer has a content coding (gzip)")),
         (200, [("Content-Type", "application/json"), ("Content-Type", "text/plain")], .unreadable("the answer gives its type more than once")),
         (200, [("Content-Type", "text/plain")], .unreadable("an answer of type text/plain cannot be filtered")),
+        (200, [("Content-Type", "text/event-stream; charset=utf-16le")], .unreadable("an answer of type text/event-stream; charset=utf-16le cannot be filtered as UTF-8")),
+        (200, [("Content-Type", "application/json; charset=\"UTF-8\"")], .json),
+        (200, [("Content-Type", "application/json; profile=x")], .unreadable("an answer of type application/json; profile=x cannot be filtered as UTF-8")),
         (200, [], .unreadable("the answer gives no type")),
     ])
     func framing(status: Int, headers: [(String, String)], expected: AnswerFilter.Framing) {

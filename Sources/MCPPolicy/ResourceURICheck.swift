@@ -1,40 +1,59 @@
-/// Whether a resource URI can be compared with resource rules as written. Rules match
-/// bytes; an MCP server may normalize a URI before it looks it up (RFC 3986 §6: case of
-/// the scheme and host, percent-encoded unreserved characters, dot segments), and a
-/// file-backed one may take `%2F` or a backslash for a separator. A URI with any of these,
-/// or with a control character, is refused rather than compared in a form the server
-/// may read as another resource.
+/// How resource rules see a resource URI. Rules match bytes; an MCP server may decode or
+/// normalize a URI before it looks the resource up (the SDKs percent-decode template
+/// parameters; RFC 3986 §6 folds the case of the scheme and host and removes dot
+/// segments; a file-backed server may take a backslash for a separator). So rules compare
+/// the URI percent-decoded once, and a URI that still could name another resource is
+/// refused: a `%` that is no percent-encoding, one that encodes `/`, `\` or `%` (a second
+/// decoding would change it again), decoded bytes that are not UTF-8, a control character,
+/// a backslash, an uppercase scheme or host, or a dot segment.
 public enum ResourceURICheck {
-    /// Why the URI is ambiguous, or nil.
-    public static func problem(_ uri: String) -> String? {
-        let bytes = Array(uri.utf8)
-        if bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) { return "has a control character" }
-        if bytes.contains(UInt8(ascii: "\\")) { return "has a backslash" }
-        var index = 0
-        while let percent = bytes[index...].firstIndex(of: UInt8(ascii: "%")) {
-            guard percent + 2 < bytes.count, let high = hex(bytes[percent + 1]), let low = hex(bytes[percent + 2]) else {
-                return "has a % that is no percent-encoding"
+    /// The URI as rules compare it, or why it is ambiguous.
+    public static func canonical(_ uri: String) -> Result<String, Problem> {
+        var decoded: [UInt8] = []
+        decoded.reserveCapacity(uri.utf8.count)
+        var bytes = uri.utf8.makeIterator()
+        while let byte = bytes.next() {
+            guard byte == UInt8(ascii: "%") else {
+                decoded.append(byte)
+                continue
             }
-            let decoded = high << 4 | low
-            if isUnreserved(decoded) || [UInt8(ascii: "/"), UInt8(ascii: "\\"), UInt8(ascii: "%")].contains(decoded) {
-                return "percent-encodes \"\(Character(Unicode.Scalar(decoded)))\", which a server may decode"
+            guard let high = bytes.next().flatMap(hex), let low = bytes.next().flatMap(hex) else { return .failure(Problem("has a % that is no percent-encoding")) }
+            let value = high << 4 | low
+            if [UInt8(ascii: "/"), UInt8(ascii: "\\"), UInt8(ascii: "%")].contains(value) {
+                return .failure(Problem("percent-encodes \"\(Character(Unicode.Scalar(value)))\", which a server may decode"))
             }
-            index = percent + 3
+            decoded.append(value)
         }
+        guard let text = String(validating: decoded, as: UTF8.self) else { return .failure(Problem("decodes to bytes that are not UTF-8")) }
+        if decoded.contains(where: { $0 < 0x20 || $0 == 0x7F }) { return .failure(Problem("has a control character")) }
+        if decoded.contains(UInt8(ascii: "\\")) { return .failure(Problem("has a backslash")) }
         // The scheme and the authority are case-insensitive: only their lowercase form is compared.
-        let colon = bytes.firstIndex(of: UInt8(ascii: ":"))
+        let colon = decoded.firstIndex(of: UInt8(ascii: ":"))
         let schemeEnd = colon ?? 0
         var authorityEnd = colon.map { $0 + 1 } ?? 0
-        if bytes[schemeEnd...].starts(with: Array("://".utf8)) {
-            authorityEnd = bytes[(schemeEnd + 3)...].firstIndex { [UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#")].contains($0) } ?? bytes.count
+        if decoded[schemeEnd...].starts(with: Array("://".utf8)) {
+            authorityEnd = decoded[(schemeEnd + 3)...].firstIndex { [UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#")].contains($0) } ?? decoded.count
         }
-        if bytes[..<authorityEnd].contains(where: { (0x41...0x5A).contains($0) }) { return "has an uppercase scheme or host" }
-        // Dot segments of the path.
-        let path = bytes[authorityEnd...].prefix { $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
+        if decoded[..<authorityEnd].contains(where: { (0x41...0x5A).contains($0) }) { return .failure(Problem("has an uppercase scheme or host")) }
+        let path = decoded[authorityEnd...].prefix { $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
         for segment in path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
-            if segment.elementsEqual(".".utf8) || segment.elementsEqual("..".utf8) { return "has a dot segment" }
+            if segment.elementsEqual(".".utf8) || segment.elementsEqual("..".utf8) { return .failure(Problem("has a dot segment")) }
         }
+        return .success(text)
+    }
+
+    /// Why the URI is ambiguous, or nil.
+    public static func problem(_ uri: String) -> String? {
+        if case .failure(let problem) = canonical(uri) { return problem.description }
         return nil
+    }
+
+    public struct Problem: Error, Sendable, Hashable, CustomStringConvertible {
+        public let description: String
+
+        init(_ description: String) {
+            self.description = description
+        }
     }
 
     private static func hex(_ byte: UInt8) -> UInt8? {
@@ -43,14 +62,6 @@ public enum ResourceURICheck {
         case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
         case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
         default: nil
-        }
-    }
-
-    private static func isUnreserved(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
-        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"): true
-        default: false
         }
     }
 }

@@ -166,10 +166,16 @@ extension ProxyRuntime {
             message = inspected
         }
         let tool: String? = if case .request(JSONRPCMessage.toolsCall, _, let name)? = message { name } else { nil }
-        let governed = message.flatMap(Self.governedItem)
-        if config.auth.mode != .none, case .resource(let uri)? = governed, policy.hasResourceRules, let problem = ResourceURICheck.problem(uri) {
-            // Rules compare URIs as written: one the MCP server may read as another is refused.
-            return Self.finish(Responses.jsonRPCError(400, id: message?.id, code: -32602, message: "params.uri \(problem)"), "ambiguous_resource_uri", audit)
+        var governed = message.flatMap(Self.governedItem)
+        if config.auth.mode != .none, case .resource(let uri)? = governed, policy.hasResourceRules {
+            // Rules compare the URI decoded as the server decodes it; one it may read as
+            // another resource is refused.
+            switch ResourceURICheck.canonical(uri) {
+            case .failure(let problem):
+                return Self.finish(Responses.jsonRPCError(400, id: message?.id, code: -32602, message: "params.uri \(problem)"), "ambiguous_resource_uri", audit)
+            case .success(let canonical):
+                governed = .resource(canonical)
+            }
         }
 
         // The agent session the caller names, on every request whatever its method: one
@@ -271,9 +277,18 @@ extension ProxyRuntime {
         let standing = policy.callerStanding(of: caller, now: now, activity: activity)
         let scopes = self.scopes
         let comparesURIs = policy.hasResourceRules
-        let entries = ListAnswerFilter { item in
+        let entries = ListAnswerFilter { entry in
+            var item = entry
+            if comparesURIs {
+                switch entry {
+                case .resource(let uri), .resourceTemplate(let uri):
+                    guard case .success(let canonical) = ResourceURICheck.canonical(uri) else { return false }
+                    item = if case .resource = entry { .resource(canonical) } else { .resourceTemplate(canonical) }
+                case .tool, .prompt:
+                    break
+                }
+            }
             guard standing.permits(item) else { return false }
-            if comparesURIs, case .resource(let uri) = item, ResourceURICheck.problem(uri) != nil { return false }
             guard case .tool(let name) = item, let scopes else { return true }
             return scopes.check(granted: grantedScopes, tool: name) == .sufficient
         }

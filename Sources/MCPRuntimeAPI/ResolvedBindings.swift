@@ -255,6 +255,10 @@ struct BindingChecker {
             default:
                 issues.required(item.child("uriPrefix"), "a resource rule needs a non-empty uriPrefix or uriPattern", hint: "an empty prefix would match every resource: leave resourceRules out to give them all")
             }
+            if let text = rule.uriPrefix ?? rule.uriPattern, text.contains("%") {
+                issues.invalid(item.child(rule.uriPrefix != nil ? "uriPrefix" : "uriPattern"), "\"\(text)\" has a %", hint: "rules compare URIs percent-decoded: write the characters themselves, such as a space or ü")
+                match = nil
+            }
             if let match, let decision { resolved.append(ResolvedResourceRule(match: match, decision: decision)) }
         }
         issues.unique(rules.map { $0.uriPrefix.map { "uriPrefix \($0)" } ?? $0.uriPattern.map { "uriPattern \($0)" } }, at: path, what: "resource rule")

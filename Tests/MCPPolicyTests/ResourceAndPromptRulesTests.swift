@@ -114,18 +114,21 @@ import Testing
 @Suite struct ResourceURICheckTests {
     @Test("URIs a server may read as another resource are ambiguous", arguments: [
         "weather://public/../internal/ops", "weather://public/./today", "weather://public/..", "file:///a/%2e%2e/b", "file:///a/%2Fb",
-        "file:///a/%5Cb", "file:///a%25", "file:///%61", "WEATHER://public/today", "weather://PUBLIC/today", "file:///a\\b", "file:///a\u{0}b",
-        "file:///a\nb", "file:///a%", "file:///a%zz", "weather:..",
+        "file:///a/%5Cb", "file:///a%25", "file:///a%2541", "WEATHER://public/today", "weather://PUBLIC/today", "weather://%50UBLIC/today",
+        "file:///a\\b", "file:///a\u{0}b", "file:///a%00b", "file:///a\nb", "file:///a%", "file:///a%zz", "file:///a%FF", "weather:..",
     ])
     func ambiguous(uri: String) {
         #expect(ResourceURICheck.problem(uri) != nil, "\(uri.debugDescription)")
     }
 
-    @Test("ordinary URIs are compared as written", arguments: [
-        "weather://public/today", "file:///reports/2026/summary%20final.md", "weather://public/city/Lyon?units=metric", "urn:isbn:0451450523",
-        "file:///a/..b/c.", "https://example.com/Path/UPPER", "weather://public/%C3%A9t%C3%A9",
+    @Test("ordinary URIs are compared percent-decoded once", arguments: [
+        ("weather://public/today", "weather://public/today"), ("file:///reports/2026/summary%20final.md", "file:///reports/2026/summary final.md"),
+        ("weather://public/city/Lyon?units=metric", "weather://public/city/Lyon?units=metric"), ("urn:isbn:0451450523", "urn:isbn:0451450523"),
+        ("file:///a/..b/c.", "file:///a/..b/c."), ("https://example.com/Path/UPPER", "https://example.com/Path/UPPER"),
+        ("weather://public/city/Z%C3%BCrich", "weather://public/city/Z\u{FC}rich"), ("weather://public/city/ops%40hq", "weather://public/city/ops@hq"),
+        ("weather://public/%74oday", "weather://public/today"),
     ])
-    func ordinary(uri: String) {
-        #expect(ResourceURICheck.problem(uri) == nil, "\(uri)")
+    func ordinary(uri: String, canonical: String) throws {
+        #expect(try ResourceURICheck.canonical(uri).get() == canonical, "\(uri)")
     }
 }

@@ -111,6 +111,17 @@ import Testing
         #expect(await handle(F.post(Self.message("resources/read", params: params), headers: [try await token()])).forward != nil)
     }
 
+    @Test("rules compare the URI decoded as the server decodes it: an encoded form of a denied resource is denied")
+    func decodedURI() async throws {
+        let config = F.config {
+            $0.grants[0].resourceRules = [.init(uriPrefix: "weather://public/", decision: .allow), .init(uriPrefix: "weather://public/city/Z\u{FC}rich", decision: .deny)]
+        }
+        let params = #"{"uri":"weather://public/city/Z%C3%BCrich"}"#
+        let response = try #require(await handle(F.post(Self.message("resources/read", params: params), headers: [try await token()]), config: config).response)
+        #expect(response.status == 403)
+        #expect(await handle(F.post(Self.message("resources/read", params: #"{"uri":"weather://public/city/Lyon"}"#), headers: [try await token()]), config: config).forward != nil)
+    }
+
     @Test("resources/read without params.uri, or prompts/get without params.name, is not a message", arguments: [
         ("resources/read", "{}"), ("resources/read", #"{"uri":7}"#), ("prompts/get", #"{"name":""}"#), ("resources/read", #"{"uri":"a","URI":"b"}"#),
     ])

@@ -39,6 +39,7 @@ import Testing
         ("resource rule with an empty prefix", Fixtures.grant { $0.resourceRules = [ResourceRule(uriPrefix: "", decision: "allow")] }, "spec.resourceRules[0].uriPrefix", "needs a non-empty uriPrefix or uriPattern"),
         ("resource rule with both", Fixtures.grant { $0.resourceRules = [ResourceRule(uriPrefix: "a", uriPattern: "b", decision: "allow")] }, "spec.resourceRules[0]", "not both"),
         ("resource rule pattern", Fixtures.grant { $0.resourceRules = [ResourceRule(uriPattern: "a/***", decision: "allow")] }, "spec.resourceRules[0].uriPattern", "is not a URI pattern"),
+        ("resource rule with a %", Fixtures.grant { $0.resourceRules = [ResourceRule(uriPrefix: "file:///a%20b", decision: "deny")] }, "spec.resourceRules[0].uriPrefix", "has a %"),
         ("resource rule decision", Fixtures.grant { $0.resourceRules = [ResourceRule(uriPrefix: "a")] }, "spec.resourceRules[0].decision", "a resource rule needs a decision"),
         ("duplicate resource rule", Fixtures.grant { $0.resourceRules = [ResourceRule(uriPrefix: "a", decision: "allow"), ResourceRule(uriPrefix: "a", decision: "deny")] }, "spec.resourceRules[1]", "duplicate resource rule"),
         ("prompt rule name", Fixtures.grant { $0.promptRules = [PromptRule(decision: "deny")] }, "spec.promptRules[0].name", "needs the prompt's name"),

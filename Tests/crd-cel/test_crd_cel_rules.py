@@ -181,6 +181,8 @@ GRANT_CASES = [
     ("neither", grant(resourceRules=[{"decision": "allow"}]), "exactly one of uriPrefix or uriPattern"),
     ("both", grant(resourceRules=[{"uriPrefix": "a", "uriPattern": "b", "decision": "allow"}]), "exactly one of uriPrefix or uriPattern"),
     ("three stars", grant(resourceRules=[{"uriPattern": "file:///***", "decision": "allow"}]), "*** means neither"),
+    ("percent in a prefix", grant(resourceRules=[{"uriPrefix": "file:///a%20b", "decision": "deny"}]), "without %"),
+    ("percent in a pattern", grant(resourceRules=[{"uriPattern": "file:///%2A", "decision": "deny"}]), "without %"),
 ]
 
 

@@ -8,7 +8,16 @@ public enum JSONRPCMessage: Sendable, Hashable {
     /// A request or notification. `target`: `params.name` of `tools/call` and
     /// `prompts/get`, `params.uri` of `resources/read`, `resources/subscribe` and
     /// `resources/unsubscribe` (required, non-empty strings); nil for other methods.
-    case request(method: String, id: JSONValue?, target: String?)
+    /// `reference`: what `completion/complete` completes (`params.ref`).
+    case request(method: String, id: JSONValue?, target: String?, reference: CompletionReference? = nil)
+
+    /// The prompt or resource (template) a `completion/complete` names in `params.ref`.
+    public enum CompletionReference: Sendable, Hashable {
+        case prompt(String)
+        case resource(String)
+    }
+
+    public static let completionComplete = "completion/complete"
     /// A response to a server-initiated request (it has a result or an error).
     case response(id: JSONValue?)
     /// A JSON array: batches are refused (400).
@@ -63,6 +72,7 @@ public enum JSONRPCMessage: Sendable, Hashable {
         var id = Member<JSONValue>.absent
         var name = Member<String>.absent
         var uri = Member<String>.absent
+        var reference = Member<CompletionReference>.absent
         var paramsIsObject = false
         var hasResult = false
         var ambiguous: String?
@@ -83,8 +93,9 @@ public enum JSONRPCMessage: Sendable, Hashable {
                     switch member {
                     case "name": self.name = try Self.string(&reader)
                     case "uri": uri = try Self.string(&reader)
+                    case "ref": try readReference(&reader)
                     default:
-                        if ambiguous == nil, ["name", "uri"].contains(Self.folded(member)) { ambiguous = "params.\(member)" }
+                        if ambiguous == nil, ["name", "uri", "ref"].contains(Self.folded(member)) { ambiguous = "params.\(member)" }
                         try reader.skipValue(depth: 2)
                     }
                 }
@@ -97,10 +108,35 @@ public enum JSONRPCMessage: Sendable, Hashable {
             }
         }
 
+        /// `params.ref` of `completion/complete`: `{type: "ref/prompt", name}` or
+        /// `{type: "ref/resource", uri}`; anything else is no reference.
+        mutating func readReference(_ reader: inout StrictJSONReader) throws(StrictJSONError) {
+            guard try reader.peek() == .object else {
+                reference = .otherType
+                return try reader.skipValue(depth: 2)
+            }
+            var type = Member<String>.absent, name = Member<String>.absent, uri = Member<String>.absent
+            try reader.readObject(depth: 2) { reader, member throws(StrictJSONError) in
+                switch member {
+                case "type": type = try Self.string(&reader, depth: 3)
+                case "name": name = try Self.string(&reader, depth: 3)
+                case "uri": uri = try Self.string(&reader, depth: 3)
+                default:
+                    if ambiguous == nil, ["type", "name", "uri"].contains(Self.folded(member)) { ambiguous = "params.ref.\(member)" }
+                    try reader.skipValue(depth: 3)
+                }
+            }
+            switch (type, name, uri) {
+            case (.value("ref/prompt"), .value(let name), _) where !name.isEmpty: reference = .value(.prompt(name))
+            case (.value("ref/resource"), _, .value(let uri)) where !uri.isEmpty: reference = .value(.resource(uri))
+            default: reference = .otherType
+            }
+        }
+
         /// A string member of `params`.
-        static func string(_ reader: inout StrictJSONReader) throws(StrictJSONError) -> Member<String> {
+        static func string(_ reader: inout StrictJSONReader, depth: Int = 2) throws(StrictJSONError) -> Member<String> {
             guard try reader.peek() == .string else {
-                try reader.skipValue(depth: 2)
+                try reader.skipValue(depth: depth)
                 return .otherType
             }
             return .value(try reader.readString())
@@ -144,6 +180,11 @@ public enum JSONRPCMessage: Sendable, Hashable {
             case .value(let method):
                 if identifier == .null { return .invalid("a request's \"id\" is not null") }
                 if method.utf8.contains(0) { return .invalid("\"method\" has a NUL") }
+                if method == JSONRPCMessage.completionComplete {
+                    // What it completes is governed as the prompt or resource itself.
+                    guard paramsIsObject, case .value(let reference) = reference else { return .invalid("completion/complete needs params.ref naming a prompt or resource") }
+                    return .request(method: method, id: identifier, target: nil, reference: reference)
+                }
                 guard let member = JSONRPCMessage.targetMembers[method] else { return .request(method: method, id: identifier, target: nil) }
                 let value = member == "uri" ? uri : name
                 guard paramsIsObject, case .value(let target) = value, !target.isEmpty else { return .invalid("\(method) needs params.\(member)") }
@@ -156,7 +197,7 @@ public enum JSONRPCMessage: Sendable, Hashable {
     /// The id to echo in an error answering this message.
     public var id: JSONValue? {
         switch self {
-        case .request(_, let id, _), .response(let id): id
+        case .request(_, let id, _, _), .response(let id): id
         case .batch, .invalid: nil
         }
     }

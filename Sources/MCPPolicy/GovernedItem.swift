@@ -26,4 +26,21 @@ public enum GovernedItem: Sendable, Hashable {
 
     /// `kind:name`, as audit lines list removed entries.
     public var label: String { "\(kind):\(name)" }
+
+    /// The URI of a resource or resource template, nil for tools and prompts.
+    public var uri: String? {
+        switch self {
+        case .resource(let uri), .resourceTemplate(let uri): uri
+        case .tool, .prompt: nil
+        }
+    }
+
+    /// The same kind of item with another URI (tools and prompts unchanged).
+    public func with(uri: String) -> GovernedItem {
+        switch self {
+        case .resource: .resource(uri)
+        case .resourceTemplate: .resourceTemplate(uri)
+        case .tool, .prompt: self
+        }
+    }
 }

@@ -2,16 +2,24 @@ import MCPAuth
 
 /// How the upstream's answer to one request is filtered for its caller: list entries the
 /// caller may not use are removed (`ListAnswerFilter`) from a JSON body or from each event
-/// of a stream (`EventStreamFilter`). Set by the pipeline on list requests and on event
-/// streams (GET, where a resumed stream may replay a list answer). Observing, nothing is
-/// removed and the audit says what would have been.
+/// of a stream (`EventStreamFilter`). Set by the pipeline on every answer of a governed
+/// caller, not only on list requests: a server may send a list answer down another
+/// request's stream (the SDK's streams are keyed by the id's text, so a `ping` with the
+/// id `"7"` takes over the answer to `tools/list` with id `7`), and a resumed GET stream may
+/// replay one. A quick scan (`ListAnswerScan`) leaves answers without a list untouched.
+/// Observing, nothing is removed and the audit says what would have been.
 public struct AnswerFilter: Sendable {
     public let entries: ListAnswerFilter
     public let observeOnly: Bool
+    /// The request lists (`listMethods`): its JSON answer is read whole, to be rewritten.
+    /// Any other request's JSON answer that arrives in pieces is relayed as it comes,
+    /// scanned, and cut off before a list it may carry (`ListAnswerScan`).
+    public let listRequest: Bool
 
-    public init(entries: ListAnswerFilter, observeOnly: Bool) {
+    public init(entries: ListAnswerFilter, observeOnly: Bool, listRequest: Bool = true) {
         self.entries = entries
         self.observeOnly = observeOnly
+        self.listRequest = listRequest
     }
 
     /// The requests whose answers are filtered: the list methods, by their result's list.

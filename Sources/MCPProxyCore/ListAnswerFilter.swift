@@ -47,11 +47,13 @@ public struct ListAnswerFilter: Sendable {
         self.permits = permits
     }
 
-    /// Filters one message (a JSON answer's body, or one event's data).
+    /// Filters one message (a JSON answer's body, or one event's data): a quick scan
+    /// (`ListAnswerScan`) first, the strict reading only for a message that may carry a list.
     public func filter(_ message: some Collection<UInt8>) -> Outcome {
+        // Most answers are no list answer, which one quick pass shows.
+        var scan = ListAnswerScan()
+        guard scan.feed(message) else { return .unchanged }
         let bytes = Array(message)
-        // No message at all (an SSE priming event's empty data): nothing to hide.
-        if bytes.allSatisfy(Self.isWhitespace) { return .unchanged }
         var removals: [Removal] = []
         do throws(StrictJSONError) {
             let ambiguity: String? = try StrictJSONReader.read(bytes) { reader throws(StrictJSONError) in

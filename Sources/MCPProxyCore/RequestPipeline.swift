@@ -157,24 +157,37 @@ extension ProxyRuntime {
                 return Self.finish(Responses.jsonRPCError(400, id: nil, code: -32600, message: "JSON-RPC batches are not supported"), "batch_refused", audit)
             case .invalid(let why):
                 return Self.finish(Responses.jsonRPCError(400, id: nil, code: -32600, message: why), "invalid_message", audit)
-            case .request(let method, _, let target):
+            case .request(let method, _, let target, let reference):
                 audit.method = method
                 if method == JSONRPCMessage.toolsCall { audit.tool = target } else { audit.target = target }
+                switch reference {
+                case .prompt(let name)?: audit.target = name
+                case .resource(let uri)?: audit.target = uri
+                case nil: break
+                }
+                if method == Self.subscriptionsListen, policy.hasResourceRules, config.auth.mode != .none {
+                    // Its resource subscriptions are not read here: with resource rules in
+                    // force it would pass them by (resources/subscribe is governed).
+                    return Self.finish(
+                        Responses.jsonRPCError(403, id: inspected.id, code: -32001, message: "refused by policy: subscriptions/listen is not available while resource rules apply; use resources/subscribe",
+                                               data: ["reason": .string("method_not_governed"), "policyVersion": .string(config.policy.version)]),
+                        "method_not_governed", audit)
+                }
             case .response:
                 break
             }
             message = inspected
         }
-        let tool: String? = if case .request(JSONRPCMessage.toolsCall, _, let name)? = message { name } else { nil }
+        let tool: String? = if case .request(JSONRPCMessage.toolsCall, _, let name, _)? = message { name } else { nil }
         var governed = message.flatMap(Self.governedItem)
-        if config.auth.mode != .none, case .resource(let uri)? = governed, policy.hasResourceRules {
+        if config.auth.mode != .none, policy.hasResourceRules, let item = governed, let uri = item.uri {
             // Rules compare the URI decoded as the server decodes it; one it may read as
             // another resource is refused.
             switch ResourceURICheck.canonical(uri) {
             case .failure(let problem):
-                return Self.finish(Responses.jsonRPCError(400, id: message?.id, code: -32602, message: "params.uri \(problem)"), "ambiguous_resource_uri", audit)
+                return Self.finish(Responses.jsonRPCError(400, id: message?.id, code: -32602, message: "the resource URI \(problem)"), "ambiguous_resource_uri", audit)
             case .success(let canonical):
-                governed = .resource(canonical)
+                governed = item.with(uri: canonical)
             }
         }
 
@@ -208,8 +221,8 @@ extension ProxyRuntime {
         // identity to govern; list answers and event streams filtered by the same decisions.
         var liveSession = session?.name
         var answerFilter: AnswerFilter?
-        if config.auth.mode != .none, request.method == "GET" || message.map(Self.isListRequest) ?? false {
-            answerFilter = self.answerFilter(caller: caller, grantedScopes: grantedScopes, now: now)
+        if config.auth.mode != .none {
+            answerFilter = self.answerFilter(caller: caller, grantedScopes: grantedScopes, now: now, listRequest: message.map(Self.isListRequest) ?? false)
         }
         if let governed, config.auth.mode != .none {
             let decision = policy.evaluate(governed, caller: caller, now: now, activity: activity)
@@ -241,7 +254,7 @@ extension ProxyRuntime {
             }
         }
         if answerFilter != nil {
-            // The filter reads the answer as sent: no content coding.
+            // The filter reads the answer as it is sent: no content coding.
             headers.removeAll { $0.name.equalsIgnoringASCIICase("accept-encoding") }
             headers.append((name: "Accept-Encoding", value: "identity"))
         }
@@ -257,7 +270,13 @@ extension ProxyRuntime {
     /// What a governed request is about: the tool of `tools/call`, the resource of
     /// `resources/read` and `resources/subscribe`, the prompt of `prompts/get`.
     static func governedItem(_ message: JSONRPCMessage) -> GovernedItem? {
-        guard case .request(let method, _, let target?) = message else { return nil }
+        guard case .request(let method, _, let name, let reference) = message else { return nil }
+        switch reference {
+        case .prompt(let prompt)?: return .prompt(prompt)
+        case .resource(let uri)?: return .resourceTemplate(uri)
+        case nil: break
+        }
+        guard let target = name else { return nil }
         switch method {
         case JSONRPCMessage.toolsCall: return .tool(target)
         case "resources/read", "resources/subscribe": return .resource(target)
@@ -266,33 +285,31 @@ extension ProxyRuntime {
         }
     }
 
+    /// The resource subscriptions of protocol revision 2026-07-28.
+    static let subscriptionsListen = "subscriptions/listen"
+
     static func isListRequest(_ message: JSONRPCMessage) -> Bool {
-        if case .request(let method, _, _) = message { return AnswerFilter.listMethods.contains(method) }
+        if case .request(let method, _, _, _) = message { return AnswerFilter.listMethods.contains(method) }
         return false
     }
 
     /// The filter of list entries for this caller: what a call of each would be decided
     /// now, governance and the tool's scopes both.
-    private func answerFilter(caller: CallerIdentity, grantedScopes: Set<String>, now: Date) -> AnswerFilter {
+    private func answerFilter(caller: CallerIdentity, grantedScopes: Set<String>, now: Date, listRequest: Bool) -> AnswerFilter {
         let standing = policy.callerStanding(of: caller, now: now, activity: activity)
         let scopes = self.scopes
         let comparesURIs = policy.hasResourceRules
         let entries = ListAnswerFilter { entry in
             var item = entry
-            if comparesURIs {
-                switch entry {
-                case .resource(let uri), .resourceTemplate(let uri):
-                    guard case .success(let canonical) = ResourceURICheck.canonical(uri) else { return false }
-                    item = if case .resource = entry { .resource(canonical) } else { .resourceTemplate(canonical) }
-                case .tool, .prompt:
-                    break
-                }
+            if comparesURIs, let uri = entry.uri {
+                guard case .success(let canonical) = ResourceURICheck.canonical(uri) else { return false }
+                item = entry.with(uri: canonical)
             }
             guard standing.permits(item) else { return false }
             guard case .tool(let name) = item, let scopes else { return true }
             return scopes.check(granted: grantedScopes, tool: name) == .sufficient
         }
-        return AnswerFilter(entries: entries, observeOnly: config.policy.mode == .observe)
+        return AnswerFilter(entries: entries, observeOnly: config.policy.mode == .observe, listRequest: listRequest)
     }
 
     /// Exactly one `Content-Type`: `application/json`, with at most `charset=utf-8`.

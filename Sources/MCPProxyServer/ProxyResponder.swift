@@ -202,6 +202,22 @@ struct ProxyResponder: HTTPResponder {
             switch answer.body {
             case .complete(let buffer):
                 body = buffer
+            case .stream(let sequence, let abandon) where !filter.listRequest:
+                // Not a list request: relayed as it comes, each piece scanned before it is
+                // sent; one that may carry a list answer ends the answer before it.
+                let scan = Mutex(ListAnswerScan())
+                let metrics = state.metrics
+                let logger = state.logger
+                let cut: Transform = { chunk in
+                    guard let chunk else { return nil }
+                    guard !scan.withLock({ $0.feed(chunk.readableBytesView) }) else {
+                        metrics.unfilterable()
+                        logger.warning("the MCP server's answer to a request that lists nothing carries a list; the answer is cut off")
+                        throw AnswerCutOff()
+                    }
+                    return chunk
+                }
+                return Forwarded(response: Response(status: status, headers: headers, body: Self.relay(sequence, abandon: abandon, client: client, serverStream: false, transform: cut)))
             case .stream(let sequence, let abandon):
                 body = ByteBuffer()
                 do {
@@ -261,6 +277,9 @@ struct ProxyResponder: HTTPResponder {
         return Response(status: .init(code: response.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: response.body)))
     }
 }
+
+/// Ends a relayed answer that may carry a list answer its request did not ask for.
+struct AnswerCutOff: Error {}
 
 /// The audit of a filtered event stream: what its events came to, written as one line
 /// when the stream ends (or is dropped unsent).

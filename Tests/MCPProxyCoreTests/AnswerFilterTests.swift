@@ -209,3 +209,47 @@ import Testing
         #expect(AnswerFilter.framing(status: status, headers: headers.map { (name: $0.0, value: $0.1) }) == expected)
     }
 }
+
+@Suite struct ListAnswerScanTests {
+    static func suspect(_ text: String, cut: Int? = nil) -> Bool {
+        let bytes = Array(text.utf8)
+        var scan = ListAnswerScan()
+        guard let cut else { return scan.feed(bytes) }
+        scan.feed(bytes[..<cut])
+        return scan.feed(bytes[cut...])
+    }
+
+    @Test("a result with a list, however its names are spelt or escaped, is suspect; so are batches and trailing values", arguments: [
+        #"{"jsonrpc":"2.0","id":1,"result":{"tools":[]}}"#,
+        #"{"id":1,"result":{"nextCursor":"x","prompts":[]}}"#,
+        #"{"result":{"resourceTemplates":[]}}"#,
+        #"{"RESULT":{"Tools":[]}}"#,
+        #"{"re\u0073ult":{"t\u006fols":[]}}"#,
+        #"{"result":{"tool\u017f":[]}}"#,
+        "{\"result\":{\"tool\u{17F}\":[]}}",
+        #"{"result":{"\u0072esources":{}}}"#,
+        #"[{"result":{}}]"#,
+        #"{"id":1} {"result":{"tools":[]}}"#,
+        #"7 {"result":{"tools":[]}}"#,
+        #"{"a":{"b":[1,2,{"c":"}"}]},"result":{"x":"\"tools\"","tools":[]}}"#,
+    ])
+    func suspects(text: String) {
+        #expect(Self.suspect(text), "\(text)")
+        for cut in 1..<text.utf8.count { #expect(Self.suspect(text, cut: cut), "cut at \(cut): \(text)") }
+    }
+
+    @Test("answers without a list answer are clear", arguments: [
+        #"{"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"sunny"}],"isError":false}}"#,
+        #"{"jsonrpc":"2.0","id":7,"result":{"structuredContent":{"tools":[{"name":"x"}]}}}"#,
+        #"{"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"\"tools\":[]"}]}}"#,
+        #"{"jsonrpc":"2.0","id":7,"error":{"code":1,"message":"m","data":{"tools":[]}}}"#,
+        #"{"jsonrpc":"2.0","method":"notifications/tools/list_changed"}"#,
+        #"{"tools":[],"result":7}"#,
+        #"{"result":[{"tools":[]}]}"#,
+        "12345", "true", "\"text\"", "", "  ",
+    ])
+    func clear(text: String) {
+        #expect(!Self.suspect(text), "\(text)")
+        for cut in 0...text.utf8.count { #expect(!Self.suspect(text, cut: cut), "cut at \(cut): \(text)") }
+    }
+}

@@ -39,18 +39,20 @@ import Testing
         }
     }
 
-    @Test("list requests and event streams get a filter; other messages do not, so a tools/call answer is never read", arguments: [
+    @Test("every answer of a governed caller gets a filter, list requests' read whole; no content coding is asked for", arguments: [
         ("tools/list", true), ("resources/list", true), ("resources/templates/list", true), ("prompts/list", true),
         ("ping", false), ("initialize", false),
     ])
-    func which(method: String, filtered: Bool) async throws {
+    func which(method: String, list: Bool) async throws {
         let plan = try #require(await handle(F.post(Self.message(method), headers: [try await token()])).forward)
-        #expect((plan.answerFilter != nil) == filtered)
-        if filtered { #expect(plan.values("Accept-Encoding") == ["identity"]) }
+        #expect(plan.answerFilter?.listRequest == list)
+        #expect(plan.values("Accept-Encoding") == ["identity"])
         let call = try #require(await handle(F.post(F.call("get_forecast"), headers: [try await token(), (name: "Accept-Encoding", value: "gzip")])).forward)
-        #expect(call.answerFilter == nil && call.values("Accept-Encoding") == ["gzip"])
+        #expect(call.answerFilter?.listRequest == false && call.values("Accept-Encoding") == ["identity"])
         let stream = try #require(await handle(InboundRequest(method: "GET", path: "/team-a/mcp", headers: [try await token()])).forward)
         #expect(stream.answerFilter != nil)
+        let none = try #require(await F.runtime(F.config(mode: .none)).handle(F.post(Self.message(method), headers: []), now: TestIssuer.now).forward)
+        #expect(none.answerFilter == nil, "none mode: no identity to filter for")
     }
 
     @Test("a tool is listed when a call of it would pass now: grants, side effects, trust and the tool's scopes")
@@ -94,6 +96,23 @@ import Testing
         let body = try JSONDecoder().decode(JSONValue.self, from: response.body)
         #expect(response.status == 403 && body["id"] == .int(9) && body["error"]?["data"]?["reason"] == .string(reason))
         #expect(result.audit?.target != nil && result.audit?.reason == reason)
+    }
+
+    @Test("completion/complete is governed as the prompt or resource it completes; subscriptions/listen is refused while resource rules apply", arguments: [
+        ("completion/complete", #"{"ref":{"type":"ref/prompt","name":"runbook"},"argument":{"name":"a","value":""}}"#, "prompt_not_granted"),
+        ("completion/complete", #"{"ref":{"type":"ref/resource","uri":"weather://internal/{id}"},"argument":{"name":"id","value":""}}"#, "resource_not_granted"),
+        ("completion/complete", #"{"ref":{"type":"ref/prompt","name":"summary"},"argument":{"name":"a","value":""}}"#, nil),
+        ("subscriptions/listen", #"{"notifications":{"resourceSubscriptions":["weather://internal/ops"]}}"#, "method_not_governed"),
+    ])
+    func completionAndListen(method: String, params: String, reason: String?) async throws {
+        let result = await handle(F.post(Self.message(method, id: 5, params: params), headers: [try await token()]), config: F.config(edit: Self.withRules))
+        guard let reason else {
+            #expect(result.forward != nil)
+            return
+        }
+        let response = try #require(result.response)
+        let body = try JSONDecoder().decode(JSONValue.self, from: response.body)
+        #expect(response.status == 403 && body["id"] == .int(5) && body["error"]?["data"]?["reason"] == .string(reason), "\(body)")
     }
 
     @Test("a grant without resource rules still gives every resource")

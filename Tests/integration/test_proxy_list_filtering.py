@@ -257,7 +257,11 @@ class ScriptedStream(BaseHTTPRequestHandler):
         self.end()
 
     def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        message = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+        if message["method"] == "ping":
+            return self.hijacked(message["id"])
+        if message["method"] == "tools/call":
+            return self.large(message["params"]["arguments"].get("leak", False))
         self.start()
         self.event("id: 1\ndata: " + json.dumps({"jsonrpc": "2.0", "method": "notifications/progress", "params": {"progressToken": 1, "progress": 1}}) + "\n\n")
         # Held until the client has the first event: a proxy that waited for the whole
@@ -265,6 +269,37 @@ class ScriptedStream(BaseHTTPRequestHandler):
         ScriptedStream.release.wait(timeout=20)
         self.event("id: 2\ndata: " + json.dumps({"jsonrpc": "2.0", "id": 8, "result": {"tools": [{"name": "debug_dump"}, {"name": "get_forecast"}]}}) + "\n\n")
         self.end()
+
+    def hijacked(self, request_id):
+        """The answer to another request with this id's text (the SDK keys its streams by
+        `str(id)`): a tools/list result sent to a ping, as JSON or (id `sse-…`) as SSE."""
+        listing = {"jsonrpc": "2.0", "id": 7000, "result": {"tools": [{"name": "get_forecast"}, {"name": "debug_dump"}]}}
+        if str(request_id).startswith("sse-"):
+            self.start()
+            self.event("id: 9\ndata: " + json.dumps(listing) + "\n\n")
+            return self.end()
+        body = json.dumps(listing).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def large(self, leak):
+        """A tools/call answer of about 600 kB sent in pieces (so the proxy relays it as it
+        comes): plain content, or (argument `leak`) a tools list after the content."""
+        text = "x" * 600_000
+        result = {"content": [{"type": "text", "text": text}]}
+        if leak:
+            result["tools"] = [{"name": "debug_dump"}]
+        body = json.dumps({"jsonrpc": "2.0", "id": 9, "result": result}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        for start in range(0, len(body), 65536):
+            self.wfile.write(body[start:start + 65536])
+            self.wfile.flush()
 
     def start(self):
         self.send_response(200)
@@ -338,3 +373,23 @@ def test_a_rate_limited_caller_gets_429_and_another_is_unaffected(tmp_path):
             bob.close()
         finally:
             proxy.stop()
+
+
+@pytest.mark.parametrize("request_id", [7000, "7000", "sse-1"])
+def test_a_list_answer_sent_down_another_requests_stream_is_filtered_too(tmp_path, request_id):
+    with scripted(tmp_path) as proxy:
+        answer = requests.post(proxy.url, json={"jsonrpc": "2.0", "id": request_id, "method": "ping"},
+                               headers={**ALICE, "Accept": "application/json, text/event-stream"}, timeout=10)
+        assert answer.status_code == 200, answer.text
+        text = answer.text if answer.headers["content-type"].startswith("application/json") else dict(events(answer.text)[0])["data"]
+        assert [tool["name"] for tool in json.loads(text)["result"]["tools"]] == ["get_forecast"], answer.text
+
+
+def test_a_large_answer_is_relayed_whole_unless_it_carries_a_list(tmp_path):
+    with scripted(tmp_path) as proxy:
+        call = {"jsonrpc": "2.0", "id": 9, "method": "tools/call", "params": {"name": "get_forecast", "arguments": {}}}
+        answer = requests.post(proxy.url, json=call, headers={**ALICE, "Accept": "application/json, text/event-stream"}, timeout=10)
+        assert answer.status_code == 200 and len(json.loads(answer.text)["result"]["content"][0]["text"]) == 600_000
+        call["params"]["arguments"] = {"leak": True}
+        with pytest.raises(requests.exceptions.ChunkedEncodingError):
+            requests.post(proxy.url, json=call, headers={**ALICE, "Accept": "application/json, text/event-stream"}, timeout=10).text

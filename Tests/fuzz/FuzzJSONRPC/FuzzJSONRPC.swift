@@ -50,7 +50,7 @@ func checkJSONRPC(_ body: [UInt8]) {
     switch message {
     case .batch:
         Fuzz.require(parsed is [Any], "a batch that JSONSerialization does not read as an array: \(describe(body))")
-    case .request(let method, let id, let target):
+    case .request(let method, let id, let target, _):
         guard let object = parsed as? [String: Any] else { return Fuzz.require(false, "a request that is no object to JSONSerialization: \(describe(body))") }
         Fuzz.require(sameString(object["method"], method), "method \(method.debugDescription) but JSONSerialization reads \(String(describing: object["method"])): \(describe(body))")
         checkID(id, object["id"], body)

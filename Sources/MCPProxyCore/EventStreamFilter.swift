@@ -3,7 +3,7 @@
 /// removed from it, else rewritten with its other fields (`id`, `event`, `retry`,
 /// comments) in their order and its data on `data:` lines. Lines end as the SSE grammar
 /// says (CRLF, LF or CR, a CR possibly at the end of one chunk and its LF in the next),
-/// a leading byte order mark is skipped, and only `message` events (the last `event` field
+/// a leading byte order mark is dropped, and only `message` events (the last `event` field
 /// empty or `message`, or none) carry JSON-RPC, as clients read them. An event the filter refuses is
 /// dropped; one longer than `maxEventBytes` ends the stream (`Failure.eventTooLarge`).
 public struct EventStreamFilter: Sendable {
@@ -56,10 +56,12 @@ public struct EventStreamFilter: Sendable {
         pending += chunk
         var output: [UInt8] = []
         if atStart {
-            // A leading BOM is no part of the first line; it is sent on with that event.
+            // A leading BOM is no part of the first line, and is dropped: a client that
+            // does not skip it would read the first line as another field than the filter.
             if pending.count < 3, [0xEF, 0xBB, 0xBF].starts(with: pending) { return [] }
             atStart = false
             if pending.starts(with: [0xEF, 0xBB, 0xBF]) {
+                eventStart = 3
                 lineStart = 3
                 scanned = 3
             }

@@ -50,6 +50,9 @@ public struct ListAnswerScan: Sendable {
     private mutating func step(_ byte: UInt8) {
         if inTopLiteral, !Self.isLiteral(byte) { inTopLiteral = false }
         if inString {
+            // Raw control characters are no JSON: a text with one may be read as other
+            // strings by a lenient client (or by the filter), so it is read strictly.
+            if byte < 0x20 { return suspicious() }
             if escaped {
                 escaped = false
             } else if byte == UInt8(ascii: "\\") {

@@ -137,10 +137,19 @@ import Testing
         #expect(try Self.everySplit(stream) == "data: {\"result\":{\"tools\":[\ndata: \ndata: {\"name\":\"ok\"}]}}\n\n")
     }
 
-    @Test("a leading byte order mark is skipped as clients skip it")
-    func byteOrderMark() throws {
-        let stream = "\u{FEFF}data: \(Self.answer)\n\n"
-        #expect(try Self.everySplit(stream) == "data: \(Self.filtered)\n\n")
+    @Test("a leading byte order mark is dropped, so that every client reads the lines the filter read", arguments: [
+        ("\u{FEFF}data: \(answer)\n\n", "data: \(filtered)\n\n"),
+        ("\u{FEFF}data: 1\n\n", "data: 1\n\n"),
+        ("\u{FEFF}event: x\ndata: \(answer)\n\n", "event: x\ndata: \(answer)\n\n"),
+    ])
+    func byteOrderMark(stream: String, expected: String) throws {
+        #expect(try Self.everySplit(stream) == expected)
+    }
+
+    @Test("data that is JSON only with a raw line break inside a string is dropped")
+    func rawControlInString() throws {
+        let stream = "data: {\"a\":\"\ndata: \(Self.answer)\n\n"
+        #expect(try Self.run([stream]).text == "")
     }
 
     @Test("events of another type are no JSON-RPC to clients and go as they came")
@@ -231,6 +240,7 @@ import Testing
         #"[{"result":{}}]"#,
         #"{"id":1} {"result":{"tools":[]}}"#,
         #"7 {"result":{"tools":[]}}"#,
+        "{\"a\":\"\n{\"result\":{\"tools\":[]}}",
         #"{"a":{"b":[1,2,{"c":"}"}]},"result":{"x":"\"tools\"","tools":[]}}"#,
     ])
     func suspects(text: String) {

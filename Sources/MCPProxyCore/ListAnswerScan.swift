@@ -41,10 +41,32 @@ public struct ListAnswerScan: Sendable {
     /// Reads the next bytes; true when the text may carry a list answer.
     @discardableResult
     public mutating func feed(_ bytes: some Sequence<UInt8>) -> Bool {
-        for byte in bytes where !suspect {
-            step(byte)
+        let contiguous = bytes.withContiguousStorageIfAvailable { buffer in feed(buffer) }
+        return contiguous ?? feed(Array(bytes))
+    }
+
+    /// The loop, over contiguous bytes: string contents that are no member name looked
+    /// for are skipped up to the next quote, backslash or control byte.
+    private mutating func feed(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        let count = buffer.count
+        while index < count, !suspect {
+            if inString, !capturing, !escaped {
+                while index < count {
+                    let byte = buffer[index]
+                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                    index += 1
+                }
+                guard index < count else { break }
+            }
+            step(buffer[index])
+            index += 1
         }
         return suspect
+    }
+
+    private mutating func feed(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { feed($0) }
     }
 
     private mutating func step(_ byte: UInt8) {

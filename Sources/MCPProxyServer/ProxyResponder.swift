@@ -195,6 +195,9 @@ struct ProxyResponder: HTTPResponder {
         switch AnswerFilter.framing(status: Int(status.code), headers: fields) {
         case .passThrough:
             return Forwarded(response: Self.asItCame(answer, status: status, headers: headers, serverStream: method == .get, client: client))
+        case .unreadable where answer.body.isEmpty:
+            // No body carries no list, whatever its head says.
+            return Forwarded(response: Self.asItCame(answer, status: status, headers: headers, serverStream: method == .get, client: client))
         case .unreadable(let why):
             return refused(why)
         case .json:

@@ -16,6 +16,14 @@ struct UpstreamResponse: Sendable {
     }
 }
 
+extension UpstreamResponse.Body {
+    /// A whole body of no bytes.
+    var isEmpty: Bool {
+        if case .complete(let buffer) = self { return buffer.readableBytes == 0 }
+        return false
+    }
+}
+
 typealias UpstreamBody = NIOThrowingAsyncSequenceProducer<
     ByteBuffer, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, UpstreamBodyDelegate
 >

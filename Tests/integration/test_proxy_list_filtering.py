@@ -262,6 +262,11 @@ class ScriptedStream(BaseHTTPRequestHandler):
             return self.hijacked(message["id"])
         if message["method"] == "tools/call":
             return self.large(message["params"]["arguments"].get("leak", False))
+        if message["method"] == "notifications/initialized":
+            # 200 without a type or a body, as some servers answer a notification.
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            return self.end_headers()
         self.start()
         self.event("id: 1\ndata: " + json.dumps({"jsonrpc": "2.0", "method": "notifications/progress", "params": {"progressToken": 1, "progress": 1}}) + "\n\n")
         # Held until the client has the first event: a proxy that waited for the whole
@@ -393,3 +398,10 @@ def test_a_large_answer_is_relayed_whole_unless_it_carries_a_list(tmp_path):
         call["params"]["arguments"] = {"leak": True}
         with pytest.raises(requests.exceptions.ChunkedEncodingError):
             requests.post(proxy.url, json=call, headers={**ALICE, "Accept": "application/json, text/event-stream"}, timeout=10).text
+
+
+def test_an_answer_without_a_body_needs_no_type(tmp_path):
+    with scripted(tmp_path) as proxy:
+        answer = requests.post(proxy.url, json={"jsonrpc": "2.0", "method": "notifications/initialized"},
+                               headers={**ALICE, "Accept": "application/json, text/event-stream"}, timeout=10)
+        assert answer.status_code == 200 and answer.content == b""

@@ -36,7 +36,8 @@ public struct ListAnswerScan: Sendable {
 
     /// Longer names cannot be one of the names looked for, however escaped.
     private static let maxName = 128
-    private static let lists = ["tools", "resources", "resourcetemplates", "prompts"]
+    /// The lists' names, folded: those of `ListAnswerFilter.lists`.
+    private static let lists = ListAnswerFilter.lists.values.map(\.foldedName)
 
     /// Reads the next bytes; true when the text may carry a list answer.
     @discardableResult

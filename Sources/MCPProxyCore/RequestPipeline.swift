@@ -267,51 +267,6 @@ extension ProxyRuntime {
         return PipelineResult(outcome: .forward(plan), audit: audit)
     }
 
-    /// What a governed request is about: the tool of `tools/call`, the resource of
-    /// `resources/read` and `resources/subscribe`, the prompt of `prompts/get`.
-    static func governedItem(_ message: JSONRPCMessage) -> GovernedItem? {
-        guard case .request(let method, _, let name, let reference) = message else { return nil }
-        switch reference {
-        case .prompt(let prompt)?: return .prompt(prompt)
-        case .resource(let uri)?: return .resourceTemplate(uri)
-        case nil: break
-        }
-        guard let target = name else { return nil }
-        switch method {
-        case JSONRPCMessage.toolsCall: return .tool(target)
-        case "resources/read", "resources/subscribe": return .resource(target)
-        case "prompts/get": return .prompt(target)
-        default: return nil
-        }
-    }
-
-    /// The resource subscriptions of protocol revision 2026-07-28.
-    static let subscriptionsListen = "subscriptions/listen"
-
-    static func isListRequest(_ message: JSONRPCMessage) -> Bool {
-        if case .request(let method, _, _, _) = message { return AnswerFilter.listMethods.contains(method) }
-        return false
-    }
-
-    /// The filter of list entries for this caller: what a call of each would be decided
-    /// now, governance and the tool's scopes both.
-    private func answerFilter(caller: CallerIdentity, grantedScopes: Set<String>, now: Date, listRequest: Bool) -> AnswerFilter {
-        let standing = policy.callerStanding(of: caller, now: now, activity: activity)
-        let scopes = self.scopes
-        let comparesURIs = policy.hasResourceRules
-        let entries = ListAnswerFilter { entry in
-            var item = entry
-            if comparesURIs, let uri = entry.uri {
-                guard case .success(let canonical) = ResourceURICheck.canonical(uri) else { return false }
-                item = entry.with(uri: canonical)
-            }
-            guard standing.permits(item) else { return false }
-            guard case .tool(let name) = item, let scopes else { return true }
-            return scopes.check(granted: grantedScopes, tool: name) == .sufficient
-        }
-        return AnswerFilter(entries: entries, observeOnly: config.policy.mode == .observe, listRequest: listRequest)
-    }
-
     /// Exactly one `Content-Type`: `application/json`, with at most `charset=utf-8`.
     static func isUTF8JSON(_ values: [String]) -> Bool {
         guard values.count == 1 else { return false }
@@ -473,61 +428,6 @@ extension ProxyRuntime {
         return .failure(.keysUnavailable)
     }
 
-    /// The header carrying the upstream credential, if any: a live session's own token
-    /// first, else the configured secret. A configured credential that cannot be read
-    /// fails the request.
-    private func upstreamCredential(session: String?, token: String?, tokenExpiry: Date?) async -> Result<(name: String, value: String)?, UpstreamCredentialError> {
-        if let session, let file = config.sessions.first(where: { $0.name == session })?.upstreamTokenFile {
-            guard let token = secrets.contents(of: file) else { return .failure(.unavailable("the session's upstream token cannot be read")) }
-            return .success(Self.credentialHeader(config.session.upstreamTokenHeader, token))
-        }
-        let header = config.upstream.auth.header ?? "Authorization"
-        switch config.upstream.auth.mode {
-        case .none:
-            return .success(nil)
-        case .secret:
-            guard let file = config.upstream.auth.secretFile, let secret = secrets.contents(of: file) else {
-                return .failure(.unavailable("the upstream credential cannot be read"))
-            }
-            return .success(Self.credentialHeader(header, secret))
-        case .tokenExchange:
-            guard let settings = config.upstream.auth.tokenExchange, let exchanger, let token else {
-                return .failure(.unavailable("upstream token exchange needs an oauth caller and exchange settings"))
-            }
-            guard let credentials = clientCredentials(settings.clientID, secretFile: settings.clientSecretFile) else {
-                return .failure(.unavailable("the token exchange client secret cannot be read"))
-            }
-            let request = TokenExchangeRequest(subjectToken: token, subjectExpiry: tokenExpiry, audience: settings.audience, scopes: settings.scopes)
-            do {
-                let exchanged = try await exchanger.exchange(request, credentials: credentials)
-                return .success(Self.credentialHeader(header, exchanged))
-            } catch {
-                switch error {
-                case .refused(let code):
-                    return .failure(UpstreamCredentialError(status: 403, code: "token_exchange_refused", reason: "the authorization server refused the token exchange (\(code))"))
-                case .unavailable:
-                    return .failure(.unavailable("the authorization server cannot exchange the token now"))
-                }
-            }
-        }
-    }
-
-    /// `Bearer <value>` in `Authorization`; the bare value in any other header.
-    static func credentialHeader(_ name: String, _ value: String) -> (name: String, value: String) {
-        let trimmed = trimmed(value)
-        return (name: name, value: name.equalsIgnoringASCIICase("authorization") ? "Bearer \(trimmed)" : trimmed)
-    }
-
-    /// The proxy's own credentials at the issuer, the secret read from its mounted file now
-    /// (so a rotated Secret applies); nil when the file cannot be read.
-    private func clientCredentials(_ clientID: String, secretFile: String) -> ClientCredentials? {
-        secrets.contents(of: secretFile).map { ClientCredentials(clientID: clientID, secret: Self.trimmed($0)) }
-    }
-
-    /// A mounted secret without the line break editors and `kubectl create secret` leave.
-    static func trimmed(_ secret: String) -> String {
-        secret.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
 }
 
 extension BearerCredential {
@@ -540,17 +440,5 @@ extension BearerCredential {
     /// The audit fingerprint of the token, if this is one.
     var fingerprint: String? {
         token.map(AuditRecord.fingerprint(of:))
-    }
-}
-
-/// Why no upstream credential can be attached: 503 when a source is unavailable, 403
-/// when the authorization server refused to exchange the caller's token.
-struct UpstreamCredentialError: Error {
-    var status: Int
-    var code: String
-    var reason: String
-
-    static func unavailable(_ reason: String) -> Self {
-        Self(status: 503, code: "upstream_credential_unavailable", reason: reason)
     }
 }

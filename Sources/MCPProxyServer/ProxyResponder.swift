@@ -205,31 +205,23 @@ struct ProxyResponder: HTTPResponder {
             switch answer.body {
             case .complete(let buffer):
                 body = buffer
-            case .stream(let sequence, let abandon) where !filter.listRequest:
-                // Not a list request: relayed as it comes, each piece scanned before it is
-                // sent; one that may carry a list answer ends the answer before it.
-                let scan = Mutex(ListAnswerScan())
-                let metrics = state.metrics
-                let logger = state.logger
-                let cut: Transform = { chunk in
-                    guard let chunk else { return nil }
-                    guard !scan.withLock({ $0.feed(chunk.readableBytesView) }) else {
-                        metrics.unfilterable()
-                        logger.warning("the MCP server's answer to a request that lists nothing carries a list; the answer is cut off")
-                        throw AnswerCutOff()
-                    }
-                    return chunk
-                }
-                return Forwarded(response: Response(status: status, headers: headers, body: Self.relay(sequence, abandon: abandon, client: client, serverStream: false, transform: cut)))
             case .stream(let sequence, let abandon):
+                // Read whole up to a limit: a list request's up to the largest it may be;
+                // another request's up to the size of an answer that arrives whole, beyond
+                // which it is relayed as it comes, each piece scanned before it is sent (one
+                // that may carry a list ends the answer before it: `relayScanned`).
+                let limit = filter.listRequest ? EventStreamFilter.maxEventBytes : UpstreamConnectionHandler.collectLimit
+                let pieces = UpstreamPieces(sequence.makeAsyncIterator())
                 body = ByteBuffer()
                 do {
-                    for try await var chunk in sequence {
-                        guard body.readableBytes + chunk.readableBytes <= EventStreamFilter.maxEventBytes else {
+                    while var chunk = try await pieces.next() {
+                        body.writeBuffer(&chunk)
+                        guard body.readableBytes > limit else { continue }
+                        guard !filter.listRequest else {
                             abandon()
                             return refused("a JSON answer over \(EventStreamFilter.maxEventBytes) bytes")
                         }
-                        body.writeBuffer(&chunk)
+                        return Forwarded(response: Response(status: status, headers: headers, body: relayScanned(body, then: pieces, abandon: abandon, client: client)))
                     }
                 } catch {
                     return Forwarded(response: Self.response(Responses.plain(502, "bad_gateway", "the MCP server's answer broke off")), failure: "upstream_unreachable")
@@ -272,6 +264,31 @@ struct ProxyResponder: HTTPResponder {
         }
     }
 
+    /// A large JSON answer to a request that lists nothing: `prefix`, then the rest of
+    /// `pieces`, each piece scanned (`ListAnswerScan`) before it is sent. One that may carry
+    /// a list answer ends the answer there, before any of the list is sent.
+    private func relayScanned(_ prefix: ByteBuffer, then pieces: UpstreamPieces, abandon: @escaping @Sendable () -> Void, client: any Channel) -> ResponseBody {
+        let metrics = state.metrics
+        let logger = state.logger
+        return ResponseBody { writer in
+            var scan = ListAnswerScan()
+            func send(_ piece: ByteBuffer) async throws {
+                guard !scan.feed(piece.readableBytesView) else {
+                    metrics.unfilterable()
+                    logger.warning("the MCP server's answer to a request that lists nothing carries a list; the answer is cut off")
+                    abandon()
+                    throw AnswerCutOff()
+                }
+                try await writer.write(piece)
+            }
+            try await ClientDeparture.watching(client, leave: abandon) {
+                try await send(prefix)
+                while let piece = try await pieces.next() { try await send(piece) }
+            }
+            try await writer.finish(nil)
+        }
+    }
+
     static func response(_ response: ProxyResponse) -> Response {
         var headers = HTTPFields()
         for header in response.headers {
@@ -283,6 +300,20 @@ struct ProxyResponder: HTTPResponder {
 
 /// Ends a relayed answer that may carry a list answer its request did not ask for.
 struct AnswerCutOff: Error {}
+
+/// The upstream body's iterator, read first by the responder and then by the response
+/// body it hands the rest to: one reader at a time, in turn, never two at once.
+final class UpstreamPieces: @unchecked Sendable {
+    private var iterator: UpstreamBody.AsyncIterator
+
+    init(_ iterator: UpstreamBody.AsyncIterator) {
+        self.iterator = iterator
+    }
+
+    func next() async throws -> ByteBuffer? {
+        try await iterator.next()
+    }
+}
 
 /// The audit of a filtered event stream: what its events came to, written as one line
 /// when the stream ends (or is dropped unsent).

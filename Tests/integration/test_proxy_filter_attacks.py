@@ -27,6 +27,7 @@ import pytest
 from mcp.types import jsonrpc_message_adapter
 
 from conftest import VENV, Proxy, free_port, wait_for
+from test_proxy_list_filtering import ALICE, catalog
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -60,27 +61,8 @@ spec:
     - {{name: forecast_summary, decision: allow}}
 """
 
-ALICE = {"X-MCP-Human-ID": "alice"}
 ACCEPT = {"Accept": "application/json, text/event-stream"}
 HIDDEN_TOOLS = {"debug_dump", "delete_alerts"}
-
-
-@contextlib.contextmanager
-def catalog(mode):
-    port = free_port()
-    process = subprocess.Popen([VENV / "python", HERE / "sdk_catalog_server.py", str(port), mode],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/mcp")
-        yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            # Requests left hanging by the id collision keep uvicorn from shutting down.
-            process.kill()
-            process.wait(timeout=5)
 
 
 @contextlib.contextmanager
